@@ -1,0 +1,1 @@
+"""Derived variables: BASE, CHG, PCHG, responder and category flags."""

@@ -1,0 +1,1 @@
+"""Synthesis of reference cohorts calibrated to the published aggregates."""

@@ -1,0 +1,1 @@
+"""Rendering engines: quarto when on PATH, builtin otherwise."""

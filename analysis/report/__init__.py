@@ -1,0 +1,1 @@
+"""Tables, figures and sentences drawn from the ARD."""

@@ -1,0 +1,1 @@
+"""The data contract and its validation."""

@@ -1,0 +1,1 @@
+"""Published targets and the verify scorecard."""
