@@ -328,3 +328,10 @@ def _adverse_events(b, dataset, subjects, group, analysed, opts, has_grp):
             who = set(ev.loc[terms == term, "USUBJID"].astype(str)) & set(ids)
             _count_pct(b, "adverse_events", f"AEDECOD={term}", label, len(who), n,
                        f"patients with at least one {term.lower()} event, % of the group")
+
+
+def figures(ard: pd.DataFrame, dataset: Dataset, out_dir) -> list:
+    """Flow diagram, baseline vs endpoint per measure, improvement-rate scatter (PNG + SVG)."""
+    from analysis.report import matsutani2021 as report  # drawing lives in the report layer
+
+    return report.figures(ard, dataset, out_dir)
