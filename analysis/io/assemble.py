@@ -1,0 +1,119 @@
+"""Pieces of tables read from files -> one normalised :class:`Dataset`.
+
+A table may come from several pieces (a long ``measurements.csv`` plus the wide
+columns of ``subjects.csv``; several ADaM BDS files). Each piece carries where its
+rows came from, so that every message can name file, spreadsheet row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.errors import InputError, Problem
+from analysis.io import wide
+from analysis.io.dataset import Dataset
+from analysis.io.normalize import contract_names, normalize
+from analysis.io.raw import RawTable, require_rows
+from analysis.schema.contract import CONTRACT
+
+
+@dataclass
+class Piece:
+    """Rows of one table from one source.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    source : str
+        File label for messages.
+    rows : Series, optional
+        Spreadsheet row of each frame row; None means ``index + 2``.
+    columns : dict
+        Contract column -> input column name (str, or Series per row).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    rows: pd.Series | None = None
+    columns: dict = field(default_factory=dict)
+
+
+def pieces_from_raw(table: str, raw: RawTable) -> dict[str, list[Piece]]:
+    """One read table -> pieces; a subjects table with wide columns is split.
+
+    A header-only required table is refused (``header-only``); an empty optional
+    one is kept, with an information note in ``raw.notes``.
+    """
+    raw = require_rows(raw, table, CONTRACT[table].required)
+    rows = raw.rows if raw.rows is not None else pd.Series(raw.frame.index + 2)
+    frame = raw.frame.rename(columns=contract_names(list(raw.frame.columns), table))
+    if table != "subjects" or not wide.is_wide(frame.columns):
+        return {table: [Piece(frame, raw.source, raw.rows)]}
+    subjects, long = wide.split(frame, rows)
+    out = {"subjects": [Piece(subjects, raw.source, raw.rows)]}
+    value_column = {"measurements": "AVAL", "tte": "AVAL", "topicals": "TOPICAL",
+                    "events": "AEDECOD"}
+    for name, frame_long in long.items():
+        out[name] = [Piece(frame_long.drop(columns=["_row", "_col"]), raw.source,
+                           frame_long["_row"].astype("int64"),
+                           {value_column[name]: frame_long["_col"].astype(str)})]
+    return out
+
+
+def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = None) -> Dataset:
+    """Concatenate and normalise pieces per table; build the :class:`Dataset`."""
+    notes = list(notes or [])
+    tables, sources, row_numbers, row_files, row_columns = {}, {}, {}, {}, {}
+    for table, parts in pieces.items():
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            continue
+        frame = parts[0].frame if len(parts) == 1 else pd.concat(
+            [p.frame.rename(columns=contract_names(list(p.frame.columns), table))
+             for p in parts], ignore_index=True)
+        frame = normalize(frame.reset_index(drop=True), table)
+        tables[table] = frame
+        sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
+        if len(parts) > 1 or parts[0].rows is not None:
+            row_numbers[table] = pd.Series(pd.concat(
+                [p.rows.reset_index(drop=True) if p.rows is not None
+                 else pd.Series(p.frame.index + 2) for p in parts], ignore_index=True
+            ).to_numpy(dtype="int64"), index=frame.index)
+        if len(parts) > 1:
+            row_files[table] = pd.Series(pd.Categorical(
+                [p.source for p in parts for _ in range(len(p.frame))]), index=frame.index)
+        columns = _merge_columns(parts, frame.index)
+        if columns:
+            row_columns[table] = columns
+    subjects = tables.get("subjects")
+    synthetic = bool(subjects is not None and "SYNTHFL" in subjects and len(subjects)
+                     and subjects["SYNTHFL"].eq("Y").all())
+    return Dataset(tables=tables, sources=sources, row_numbers=row_numbers, name=name,
+                   synthetic=synthetic, warnings=notes, row_files=row_files,
+                   row_columns=row_columns)
+
+
+def _merge_columns(parts: list[Piece], index) -> dict:
+    names = {k for p in parts for k in p.columns}
+    if not names:
+        return {}
+    if len(parts) == 1:
+        return {k: (v.reset_index(drop=True).set_axis(index) if isinstance(v, pd.Series) else v)
+                for k, v in parts[0].columns.items()}
+    out = {}
+    for key in names:
+        chunks = []
+        for p in parts:
+            value = p.columns.get(key, key)
+            chunks.append(value.reset_index(drop=True) if isinstance(value, pd.Series)
+                          else pd.Series([value] * len(p.frame), dtype=object))
+        out[key] = pd.Series(pd.concat(chunks, ignore_index=True).to_numpy(), index=index)
+    return out
+
+
+def refuse(problems: list[Problem]) -> None:
+    """Raise the collected reading problems, if any is an error."""
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)

@@ -1,0 +1,135 @@
+"""CSV (comma) and TSV (tab) files: encoding, separator, header, ragged rows.
+
+Encodings: UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark,
+and Latin-1 as a fallback with a warning. Latin-1 maps every byte to a character,
+so it is accepted only when the bytes that are not UTF-8 are printable Latin-1;
+control bytes (0x00-0x08, 0x0B, 0x0C, 0x0E-0x1F, 0x7F-0x9F, typical of
+Windows-1252 smart quotes or a binary file) are refused with their row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import WARNING, Problem
+from analysis.io.raw import MISSING_TOKENS, RawTable, check_header, drop_blank, fail, label
+
+SEPARATORS = {".csv": ",", ".tsv": "\t"}
+_SEP_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+_BAD = np.zeros(256, dtype=bool)
+_BAD[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]] = True
+
+
+def _row_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
+    """Bytes -> text, with a warning when the Latin-1 fallback was used.
+
+    Examples
+    --------
+    >>> decode("AGE\\n3\\n".encode("utf-8-sig"), "s.csv")[0]
+    'AGE\\n3\\n'
+    >>> text, notes = decode("SEX\\nF\\u00e9\\n".encode("latin-1"), "s.csv")
+    >>> notes[0].rule
+    'encoding-latin1'
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as err:
+            fail("encoding", f"the file starts as UTF-16 but is not valid UTF-16 ({err.reason})",
+                 source, row=None, value=f"byte offset {err.start}")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        first = err.start
+    bad = np.flatnonzero(_BAD[np.frombuffer(data, dtype=np.uint8)])
+    # Tab, CR and LF are fine; anything else flagged is not text.
+    if bad.size:
+        at = int(bad[0])
+        fail("encoding",
+             f"byte 0x{data[at]:02X} is neither UTF-8 nor printable Latin-1 text "
+             "(a Windows-1252 or binary file?); save the file as CSV UTF-8",
+             source, row=_row_of(data, at), value=f"0x{data[at]:02X}")
+    note = Problem(
+        rule="encoding-latin1", severity=WARNING, file=source, row=_row_of(data, first),
+        message="the file is not UTF-8; read as Latin-1 (ISO-8859-1). Check accented "
+                "letters and save as CSV UTF-8 to silence this warning",
+        value=f"0x{data[first]:02X}")
+    return data.decode("latin-1"), [note]
+
+
+def _header(text: str, sep: str, source: str) -> list[str]:
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.strip():
+        fail("header", "the first line is blank: row 1 must hold the column names", source, row=1)
+    names = next(csv.reader([first], delimiter=sep))
+    if len(names) == 1:
+        for other in (";", "\t", ",", "|"):
+            if other != sep and other in first:
+                fail("delimiter",
+                     f"the header has one column but contains {_SEP_NAMES[other]}s: this "
+                     f"{'TSV' if sep == chr(9) else 'CSV'} file must be "
+                     f"{_SEP_NAMES[sep]}-separated",
+                     source, row=1, value=first[:80])
+    return names
+
+
+def read_delimited(path: Path, text_columns=None) -> RawTable:
+    """Read a ``.csv`` (comma) or ``.tsv`` (tab) file.
+
+    Parameters
+    ----------
+    path : Path
+    text_columns : callable, optional
+        ``names -> set`` of columns to keep as text; other columns are left to the
+        parser's number inference (fast for big measurement tables). Default: all
+        columns are text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "subjects.csv"
+    >>> _ = p.write_text("USUBJID,AGE\\n001,34\\n")
+    >>> read_delimited(p).frame["USUBJID"].tolist()
+    ['001']
+    """
+    source = label(path)
+    data = path.read_bytes()
+    if not data.strip():
+        fail("empty-file", "the file is empty (no header, no data)", source)
+    text, notes = decode(data, source)
+    sep = SEPARATORS[path.suffix.lower()]
+    names = check_header(_header(text, sep, source), source)
+    keep_text = set(names) if text_columns is None else set(text_columns(names))
+    dtype = {n: str for n in names if n in keep_text or n.startswith("__blank_")}
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, header=0, names=names, dtype=dtype,
+                            keep_default_na=False, na_values=list(MISSING_TOKENS),
+                            skip_blank_lines=False, skipinitialspace=False)
+    except pd.errors.ParserError as err:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if found:
+            fail("parse", f"row has {found.group(3)} fields but the header has {found.group(1)} "
+                 f"(a {_SEP_NAMES.get(sep, sep)} inside an unquoted value?)",
+                 source, row=int(found.group(2)), value=f"{found.group(3)} fields")
+        fail("parse", f"the file cannot be parsed as {_SEP_NAMES[sep]}-separated text: {err}",
+             source)
+    except (ValueError, csv.Error) as err:
+        fail("parse", f"the file cannot be parsed: {err}", source)
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas turns surplus leading fields into an index when every row has them
+        fail("parse", f"data rows have more fields than the header's {len(names)}",
+             source, row=2, value=f"{len(names) + frame.index.nlevels} fields")
+    raw = drop_blank(frame, source)
+    raw.notes.extend(notes)
+    return raw

@@ -1,0 +1,179 @@
+"""Bring a table read from any format to the contract's spelling and types.
+
+What is changed, and only this (documented in data/README.md):
+
+- column names are stripped; a name that matches a contract column ignoring case
+  takes the contract's spelling (``usubjid`` -> ``USUBJID``);
+- text cells are stripped; empty cells and the tokens NA, N/A, NaN, "." are missing;
+- ``USUBJID`` and other text columns stay text: ``"001"`` is never turned into 1,
+  and a number stored by a typed format (1.0 in Parquet/SPSS) becomes ``"1"``;
+- codes and visit labels are upper-cased (``week 4`` -> ``WEEK 4``); flags accept
+  Y/N in any case, YES/NO, TRUE/FALSE, 1/0 and booleans, written Y/N;
+- numeric columns become numbers only when *every* filled cell is a number (an
+  integer column becomes int64 when nothing is missing); otherwise the column
+  stays as text and ``analysis.schema.validate`` names each offending cell;
+- ``TACSTR`` accepts a trailing ``%`` (``0.1%``);
+- ``AVISITN`` is derived from ``AVISIT`` (BASELINE = 0, WEEK n = n) where missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import numpy as np
+import pandas as pd
+
+from analysis.io.raw import MISSING_TOKENS
+from analysis.schema.contract import CONTRACT
+
+FLAG_WORDS = {"Y": "Y", "N": "N", "YES": "Y", "NO": "N", "TRUE": "Y", "FALSE": "N",
+              "1": "Y", "0": "N"}
+NUMERIC = ("int", "float")
+_VISIT = re.compile(r"^(?:BASELINE|WEEK (\d{1,3}))$")
+
+
+def contract_names(columns, table: str) -> dict[str, str]:
+    """Rename map: input column -> contract spelling, for case-only differences."""
+    spec = CONTRACT.get(table)
+    known = {c.name.upper(): c.name for c in spec.columns} if spec else {}
+    out = {}
+    for name in columns:
+        stripped = str(name).strip()
+        target = known.get(stripped.upper(), stripped)
+        if target != name and target not in columns:
+            out[name] = target
+    return out
+
+
+def strip_text(s: pd.Series) -> pd.Series:
+    """Strip string cells, turn empty/NA tokens into missing; other cells unchanged."""
+    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        return s
+    s = s.astype(object)
+    stripped = s.str.strip()
+    s = stripped.where(stripped.notna(), s)
+    return s.mask(s.isin(MISSING_TOKENS))
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else str(float(value))
+    if isinstance(value, (pd.Timestamp, datetime.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """Any column -> text cells (integral numbers without ``.0``), missing kept."""
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return s.map(_cell_text, na_action="ignore").astype(object)
+    s = strip_text(s)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s
+    odd = s.notna() & ~s.map(lambda v: isinstance(v, str), na_action="ignore").fillna(True).astype(bool)
+    if odd.any():
+        s = s.copy()
+        s[odd] = s[odd].map(_cell_text)
+    return s
+
+
+def as_number(s: pd.Series, integer: bool = False) -> pd.Series:
+    """Numbers when every filled cell is one; otherwise the stripped text, unchanged."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        s = s.astype(float)
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        s = strip_text(s)
+        number = pd.to_numeric(s, errors="coerce")
+        if (number.isna() & s.notna()).any():
+            return s
+        s = number.astype(float)
+    if integer and s.notna().all():
+        values = s.to_numpy(dtype=float)
+        if np.all(values == np.round(values)):
+            return s.astype("int64")
+    return s if integer or s.dtype == float else s.astype(float)
+
+
+def as_flag(s: pd.Series) -> pd.Series:
+    text = as_text(s)
+    upper = text.str.upper()
+    return upper.map(FLAG_WORDS).where(upper.isin(list(FLAG_WORDS)), upper).where(text.notna())
+
+
+def as_date(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
+    text = as_text(s)
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    return parsed if not (parsed.isna() & text.notna()).any() else text
+
+
+def visit_week(avisit: pd.Series) -> pd.Series:
+    """``BASELINE`` -> 0, ``WEEK n`` -> n, anything else missing (float)."""
+    text = avisit.fillna("").astype(str)
+    week = pd.to_numeric(text.str.extract(_VISIT)[0], errors="coerce").astype(float)
+    week[text == "BASELINE"] = 0.0
+    return week.where(avisit.notna())
+
+
+def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` in contract spelling and types (see module doc).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"usubjid": [" 001 "], "sex": ["f"], "age": ["40"], "evalfl": ["yes"]})
+    >>> normalize(df, "subjects").iloc[0].to_dict()
+    {'USUBJID': '001', 'SEX': 'F', 'AGE': 40.0, 'EVALFL': 'Y'}
+    """
+    frame = frame.rename(columns=contract_names(list(frame.columns), table))
+    spec = CONTRACT.get(table)
+    out = {}
+    for name in frame.columns:
+        s = frame[name]
+        column = _column(spec, name)
+        if column is None:
+            out[name] = strip_text(s)
+        elif column.dtype == "flag":
+            out[name] = as_flag(s)
+        elif column.dtype == "date":
+            out[name] = as_date(s)
+        elif column.dtype in NUMERIC or (column.dtype == "code" and _numeric_codes(column)):
+            if name == "TACSTR" and not pd.api.types.is_numeric_dtype(s.dtype):
+                s = strip_text(s).str.rstrip("%").str.strip()
+            integer = column.dtype == "int" or (
+                bool(column.codes) and all(isinstance(c, int) for c in column.codes))
+            out[name] = as_number(s, integer=integer)
+        elif column.dtype == "code" or name == "AVISIT":
+            text = as_text(s)
+            upper = text.str.upper()
+            if name == "AVISIT":
+                upper = upper.str.replace(r"\s+", " ", regex=True)
+            out[name] = upper.where(text.notna())
+        else:
+            out[name] = as_text(s)
+    result = pd.DataFrame(out, index=frame.index)
+    if "AVISIT" in result and table in ("measurements", "topicals"):
+        derived = visit_week(result["AVISIT"])
+        if "AVISITN" not in result:
+            result["AVISITN"] = as_number(derived, integer=True)
+        elif pd.api.types.is_numeric_dtype(result["AVISITN"].dtype) and result["AVISITN"].isna().any():
+            result["AVISITN"] = as_number(result["AVISITN"].fillna(derived), integer=True)
+    return result
+
+
+def _column(spec, name):
+    if spec is None:
+        return None
+    try:
+        return spec.column(name)
+    except KeyError:
+        return None
+
+
+def _numeric_codes(column) -> bool:
+    return bool(column.codes) and all(isinstance(c, (int, float)) for c in column.codes)
