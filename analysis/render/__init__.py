@@ -1,1 +1,42 @@
-"""Rendering engines: quarto when on PATH, builtin otherwise."""
+"""Rendering engines: ``quarto`` when it is on PATH, ``builtin`` otherwise.
+
+Both render the same ``.qmd`` sources; the builtin engine supports the subset of
+Quarto the dupitac documents use and refuses anything else by name.
+
+Examples
+--------
+>>> choose_engine("builtin")
+'builtin'
+"""
+
+from __future__ import annotations
+
+from analysis.errors import InputError, Problem
+
+ENGINES = ("auto", "quarto", "builtin")
+
+
+def choose_engine(engine: str = "auto") -> str:
+    """Resolve ``auto`` to ``quarto`` when Quarto is installed, else ``builtin``."""
+    from analysis.render import quarto
+
+    if engine not in ENGINES:
+        raise InputError([Problem(rule="render-engine", message="engine must be auto, quarto or "
+                                  "builtin", value=engine)], summary="bad --engine")
+    if engine == "auto":
+        return "quarto" if quarto.available() else "builtin"
+    if engine == "quarto" and not quarto.available():
+        raise InputError([Problem(rule="render-engine", message="quarto is not on PATH; use "
+                                  "--engine builtin or auto", value=engine)],
+                         summary="quarto not found")
+    return engine
+
+
+def render(path, outdir, formats=("html",), params=None, engine="auto", progress=None):
+    """Render one document with the chosen engine; returns the files written."""
+    chosen = choose_engine(engine)
+    if chosen == "quarto":
+        from analysis.render import quarto as mod
+    else:
+        from analysis.render import builtin as mod
+    return mod.render(path, outdir, formats, params, progress=progress)

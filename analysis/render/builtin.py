@@ -1,0 +1,139 @@
+"""The builtin engine: render a ``.qmd`` without Quarto.
+
+parse (qmd) -> execute (notebook, one kernel) -> assemble Markdown -> number
+cross-references -> pandoc/Typst writers. Everything is written inside a temporary
+folder in the output directory and moved into place with :func:`os.replace` only
+when every requested format is complete, so an interrupted or failed render leaves
+the previous outputs as they were.
+
+Examples
+--------
+>>> render("report/index.qmd", "_output", ["html"])  # doctest: +SKIP
+[PosixPath('_output/index.html')]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from analysis.errors import InputError, OutputError, Problem
+from analysis.render import crossref, qmd, writers
+from analysis.render.assemble import assemble
+from analysis.render.notebook import execute
+from analysis.render.qmd import Cell
+
+EXECUTE_KEYS = {"echo", "eval", "include", "warning", "error", "output"}
+IGNORED_EXECUTE_KEYS = {"freeze", "cache", "daemon", "enabled", "keep-ipynb"}
+DEFAULTS = {"echo": True, "eval": True, "include": True, "warning": True, "error": False,
+            "output": True}
+
+
+def project_config(doc_path: Path) -> dict:
+    """The nearest ``_quarto.yml`` above the document ({} if none)."""
+    for folder in [doc_path.resolve().parent, *doc_path.resolve().parents]:
+        cfg = folder / "_quarto.yml"
+        if cfg.is_file():
+            try:
+                return yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as err:
+                raise InputError([Problem(rule="quarto-yml", message=f"not valid YAML: {err}",
+                                          file=str(cfg))], summary="cannot render")
+    return {}
+
+
+def _execute_options(block: dict | None, where: str) -> dict:
+    out = {}
+    for key, val in (block or {}).items():
+        if key in IGNORED_EXECUTE_KEYS:
+            continue
+        if key not in EXECUTE_KEYS:
+            raise InputError([Problem(rule="qmd-execute-option", message=f"execute option {key!r}"
+                                      " is not supported by the builtin engine", file=where,
+                                      value=key)], summary="cannot render")
+        out[key] = val
+    return out
+
+
+def effective_meta(doc: qmd.Document) -> dict:
+    """Front matter over project settings (``format`` and ``execute`` merged by key)."""
+    project = project_config(doc.path)
+    meta = dict(doc.meta)
+    for key in ("format", "execute", "number-sections", "toc"):
+        if key in project and key not in meta:
+            meta[key] = project[key]
+        elif key in ("format", "execute") and isinstance(project.get(key), dict):
+            merged = dict(project[key])
+            merged.update(meta.get(key) or {})
+            meta[key] = merged
+    return meta
+
+
+def apply_execute_defaults(doc: qmd.Document, meta: dict) -> None:
+    base = dict(DEFAULTS)
+    base.update(_execute_options(meta.get("execute"), str(doc.path)))
+    for block in doc.blocks:
+        if isinstance(block, Cell):
+            block.options = {**base, **block.options}
+
+
+def _stage(outdir: Path) -> Path:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".dupitac-render-", dir=outdir))
+    except OSError as err:
+        raise OutputError(str(outdir), err.strerror or str(err)) from None
+
+
+def render(path, outdir, formats=("html",), params: dict | None = None,
+           progress=None) -> list[Path]:
+    """Render ``path`` to ``outdir`` in each of ``formats``; return the files written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.qmd`` document.
+    outdir : str or Path
+        Where ``<stem>.html``/``.pdf``/``.docx`` go.
+    formats : sequence of {"html", "pdf", "docx"}
+    params : dict, optional
+        ``-P`` values; checked against the document's parameters cell.
+    progress : callable, optional
+        Called with a short step name ("execute", "html", ...) as work proceeds.
+    """
+    path, outdir = Path(path), Path(outdir)
+    bad = [f for f in formats if f not in writers.FORMATS]
+    if bad:
+        raise InputError([Problem(rule="render-format", message="unknown output format; use "
+                                  + ", ".join(writers.FORMATS), value=bad[0])],
+                         summary="cannot render")
+    step = progress or (lambda name: None)
+    doc = qmd.parse(path)
+    meta = effective_meta(doc)
+    apply_execute_defaults(doc, meta)
+    step("execute")
+    executed = execute(doc, params or {})
+    stage = _stage(outdir)
+    try:
+        body = assemble(executed, stage / f"{path.stem}_files")
+        body = crossref.resolve(body, bool(meta.get("number-sections")), str(path))
+        text = writers.front_matter(meta) + body
+        (stage / f"{path.stem}.md").write_text(text, encoding="utf-8")
+        made = []
+        for fmt in formats:
+            step(fmt)
+            target = stage / f"{path.stem}.{'pdf' if fmt == 'pdf' else fmt}"
+            writers.WRITERS[fmt](text, meta, stage, target)
+            made.append(target)
+        final = []
+        for target in made:
+            dest = outdir / target.name
+            os.replace(target, dest)
+            final.append(dest)
+        return final
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,197 @@
+"""Turn a parsed document into a notebook and run it in one Jupyter kernel.
+
+Code cells run in document order; each markdown chunk that holds inline
+`` `{python} expr` `` expressions gets a hidden cell at its place that evaluates
+them in the same kernel, so an inline value sees exactly the state the text around
+it sees. The kernel is the venv's own interpreter (``sys.executable -m
+ipykernel_launcher``), so no kernelspec needs installing and a user-level
+``python3`` kernelspec pointing elsewhere cannot hijack the render.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from analysis.errors import InputError, Problem
+from analysis.render import params as P
+from analysis.render.qmd import Cell, Document, Markdown
+
+INLINE_MIME = "application/vnd.dupitac.inline+json"
+
+# Runs first: figure format and the inline-value formatter (strings verbatim, objects as
+# Quarto shows them: text/markdown when offered, else text/plain).
+SETUP = r"""
+def _dupitac_inline(sources):
+    import json as _j
+    from IPython import get_ipython as _g
+    from IPython.display import display as _d
+    _fmt = _g().display_formatter
+    out = []
+    for _s in sources:
+        try:
+            _v = eval(compile(_s, "<inline>", "eval"), globals())
+        except Exception as _e:
+            out.append({"error": f"{type(_e).__name__}: {_e}"})
+            continue
+        if isinstance(_v, str):
+            out.append({"text": _v})
+            continue
+        _b, _ = _fmt.format(_v)
+        out.append({"text": _b.get("text/markdown", _b.get("text/plain", ""))})
+    _d({"%s": _j.dumps(out)}, raw=True)
+try:
+    import matplotlib as _mpl
+    _mpl.rcParams.update({"figure.dpi": 110, "savefig.dpi": 150, "figure.figsize": (7, 4.5)})
+    from matplotlib_inline.backend_inline import set_matplotlib_formats as _smf
+    _smf("png")
+except ImportError:
+    pass
+""" % INLINE_MIME
+
+
+class _VenvKernelSpecs(KernelSpecManager):
+    """Every kernel name resolves to this interpreter's ipykernel."""
+
+    def get_kernel_spec(self, kernel_name):  # noqa: D102
+        return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
+                                "{connection_file}",
+                                # loopback only; its note about unencrypted TCP is noise here
+                                "--IPKernelApp.log_level=ERROR"],
+                          display_name="Python 3 (dupitac)", language="python",
+                          resource_dir=str(Path(__file__).parent))
+
+
+@dataclass
+class Executed:
+    """A document after execution: cells' outputs and inline values by block index."""
+
+    doc: Document
+    outputs: dict = field(default_factory=dict)   # block index -> list of nbformat outputs
+    inline: dict = field(default_factory=dict)    # block index -> list of str
+    nb: object = None
+
+
+def _where(block) -> str:
+    return f"{block.file}:{block.line}"
+
+
+def _parameters_cell(doc: Document) -> int | None:
+    hits = [i for i, b in enumerate(doc.blocks)
+            if isinstance(b, Cell) and "parameters" in b.options.get("tags", [])]
+    if len(hits) > 1:
+        raise InputError([Problem(rule="qmd-parameters", message="more than one parameters cell",
+                                  file=_where(doc.blocks[hits[1]]))], summary="cannot render")
+    return hits[0] if hits else None
+
+
+def declared_parameters(doc: Document) -> dict:
+    """Defaults declared by the document's parameters cell ({} if none)."""
+    i = _parameters_cell(doc)
+    if i is None:
+        return {}
+    b = doc.blocks[i]
+    return P.parse_defaults(b.source, b.file, b.line)
+
+
+def build(doc: Document, values: dict) -> tuple[nbformat.NotebookNode, list]:
+    """Notebook for ``doc`` with the injected parameters; and cell -> block index map."""
+    defaults = declared_parameters(doc)
+    values = P.coerce(values, defaults, str(doc.path))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    cells, owners = [nbformat.v4.new_code_cell(SETUP)], [None]
+    pidx = _parameters_cell(doc)
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Markdown):
+            if block.inline:
+                src = "_dupitac_inline(%s)" % json.dumps([e for _, _, e in block.inline])
+                cells.append(nbformat.v4.new_code_cell(src))
+                owners.append(("inline", i))
+            continue
+        if block.options.get("eval", True) is False:
+            continue
+        cell = nbformat.v4.new_code_cell(block.source)
+        if block.options.get("tags"):
+            cell.metadata["tags"] = list(block.options["tags"])
+        cells.append(cell)
+        owners.append(("cell", i))
+        if i == pidx and values:
+            inj = nbformat.v4.new_code_cell(P.injected_source(values))
+            inj.metadata["tags"] = ["injected-parameters"]
+            cells.append(inj)
+            owners.append(None)
+    if values and pidx is None:
+        raise InputError([Problem(rule="param-unknown", message="the document has no parameters "
+                                  "cell, so it takes no -P values", file=str(doc.path))],
+                         summary="cannot render")
+    nb.cells = cells
+    return nb, owners
+
+
+def _cell_error(block, output) -> InputError:
+    ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+    return InputError([Problem(rule="cell-error", message=f"{ename}: {evalue}",
+                               file=_where(block))],
+                      summary=f"a cell of {Path(block.file).name} failed")
+
+
+def execute(doc: Document, values: dict | None = None, timeout: int = 900) -> Executed:
+    """Run every cell; a failing cell (without ``error: true``) stops with InputError."""
+    nb, owners = build(doc, values or {})
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=_VenvKernelSpecs())
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
+                            resources={"metadata": {"path": str(doc.path.parent.resolve())}})
+    result = Executed(doc, nb=nb)
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as err:  # allow_errors makes this rare; keep it clean
+                raise InputError([Problem(rule="cell-error", message=str(err)[:2000],
+                                          file=str(doc.path))], summary="a cell failed")
+            owner = owners[index]
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            if owner is None:
+                if errors:
+                    raise InputError([Problem(rule="cell-error",
+                                              message=f"{errors[0].ename}: {errors[0].evalue}",
+                                              file=str(doc.path))], summary="setup failed")
+                continue
+            kind, bi = owner
+            block = doc.blocks[bi]
+            if kind == "cell":
+                if errors and not block.options.get("error", False):
+                    raise _cell_error(block, errors[0])
+                result.outputs[bi] = list(cell.outputs)
+            else:
+                result.inline[bi] = _inline_values(cell, block)
+    return result
+
+
+def _inline_values(cell, block: Markdown) -> list[str]:
+    for out in cell.outputs:
+        if out.output_type == "error":
+            raise _cell_error(block, out)
+        data = out.get("data", {})
+        if INLINE_MIME in data:
+            payload = data[INLINE_MIME]
+            values = json.loads(payload) if isinstance(payload, str) else payload
+            for (_, _, expr), v in zip(block.inline, values):
+                if "error" in v:
+                    raise InputError([Problem(rule="inline-error", message=v["error"],
+                                              file=_where(block), value=expr)],
+                                     summary=f"an inline expression of {Path(block.file).name} "
+                                     "failed")
+            return [v["text"] for v in values]
+    raise InputError([Problem(rule="inline-error", message="inline expressions gave no value",
+                              file=_where(block))], summary="cannot render")

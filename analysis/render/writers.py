@@ -1,0 +1,112 @@
+"""Pandoc Markdown -> HTML (self-contained), DOCX, and PDF through Typst.
+
+All three use the pandoc binary shipped by ``pypandoc-binary``; the PDF is compiled by
+the ``typst`` Python package, so no LaTeX and no network is needed. HTML math is
+rendered by pandoc as plain HTML (no MathJax), and the stylesheet is embedded, so
+the page makes no request when opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypandoc
+import yaml
+
+from analysis.errors import DupitacError
+
+FORMATS = ("html", "pdf", "docx")
+READER = "markdown-citations"  # @refs are resolved by crossref.py, never by citeproc
+
+CSS = """
+body { max-width: 46em; margin: 2em auto; padding: 0 1em; font-family: Georgia, 'Times New Roman',
+  serif; line-height: 1.45; color: #1b1b1b; }
+h1, h2, h3, h4 { font-family: 'Helvetica Neue', Arial, sans-serif; line-height: 1.2; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #ccc; vertical-align: top; }
+thead th { border-bottom: 2px solid #555; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.4em; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.92em; margin-top: 0.4em; }
+.notice { border: 2px solid #b35c00; background: #fff4e5; padding: 0.6em 1em; margin: 1em 0; }
+nav#TOC { font-size: 0.9em; }
+"""
+
+# Quarto prints "Figure n:"/"Table n:" itself; crossref.py put them in the captions, so
+# Typst must not add its own numbers. Table captions go on top, as in Quarto.
+TYPST_HEADER = """
+#set figure(numbering: none)
+#show figure.where(kind: table): set figure.caption(position: top)
+#show figure.caption: set align(left)
+#set table(stroke: (x, y) => if y <= 1 { (top: 0.6pt) } else { none })
+#set text(size: 10.5pt)
+"""
+
+
+class RenderError(DupitacError):
+    """A converter (pandoc, Typst) refused the assembled document."""
+
+
+def front_matter(meta: dict) -> str:
+    keep = {k: meta[k] for k in ("title", "subtitle", "author", "date", "abstract", "lang",
+                                 "keywords", "toc-title") if k in meta}
+    if not keep:
+        return ""
+    return "---\n" + yaml.safe_dump(keep, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _common_args(meta: dict, workdir: Path) -> list[str]:
+    args = ["--resource-path", str(workdir)]
+    if meta.get("number-sections"):
+        args.append("--number-sections")
+    return args
+
+
+def _pandoc(text: str, to: str, out: Path, args: list[str]) -> None:
+    try:
+        pypandoc.convert_text(text, to, format=READER, outputfile=str(out), extra_args=args,
+                              sandbox=False)
+    except RuntimeError as err:
+        raise RenderError(f"pandoc could not write {to}: {err}") from None
+
+
+def _toc(meta: dict, fmt: str) -> bool:
+    opt = (meta.get("format") or {})
+    fmt_opts = opt.get(fmt) if isinstance(opt, dict) else None
+    if isinstance(fmt_opts, dict) and "toc" in fmt_opts:
+        return bool(fmt_opts["toc"])
+    return bool(meta.get("toc", False))
+
+
+def write_html(text: str, meta: dict, workdir: Path, out: Path) -> None:
+    css = workdir / "_dupitac.css"
+    css.write_text(CSS, encoding="utf-8")
+    args = _common_args(meta, workdir) + ["--standalone", "--embed-resources", "--css", str(css),
+                                          "--metadata", f"pagetitle={meta.get('title', 'report')}"]
+    if _toc(meta, "html"):
+        args.append("--toc")
+    _pandoc(text, "html5", out, args)
+
+
+def write_docx(text: str, meta: dict, workdir: Path, out: Path) -> None:
+    _pandoc(text, "docx", out, _common_args(meta, workdir))
+
+
+def write_pdf(text: str, meta: dict, workdir: Path, out: Path) -> None:
+    import typst
+
+    header = workdir / "_dupitac-header.typ"
+    header.write_text(TYPST_HEADER, encoding="utf-8")
+    typ = workdir / (out.stem + ".typ")
+    args = _common_args(meta, workdir) + ["--standalone", "--include-in-header", str(header),
+                                          "-V", "papersize=a4"]
+    if _toc(meta, "typst"):
+        args.append("--toc")
+    _pandoc(text, "typst", typ, args)
+    try:
+        typst.compile(str(typ), output=str(out), root=str(workdir))
+    except Exception as err:  # typst raises its own error type per version
+        raise RenderError(f"typst could not compile {typ.name}: {err}") from None
+
+
+WRITERS = {"html": write_html, "docx": write_docx, "pdf": write_pdf}
