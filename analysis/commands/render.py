@@ -1,16 +1,127 @@
-"""``dupitac render``: not built yet (issue 7)."""
+"""``dupitac render``: the manuscripts (HTML, PDF, DOCX) with Quarto or the builtin engine."""
 
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
-HELP = "Render the manuscripts (HTML, PDF, DOCX) with Quarto or the builtin engine. [not built yet: issue 7]"
+from analysis.errors import InputError, Problem
+from analysis.paths import STUDIES, reference_dir, report_dir
+
+HELP = "Render the manuscripts (HTML, PDF, DOCX) with Quarto or the builtin engine."
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments, once the command exists")
+    parser.add_argument("--study", default="all", choices=(*STUDIES, "index", "all"),
+                        help="which document (default: all = both studies and the index)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="dataset folder or file (default: the study's reference cohort); "
+                             "needs a single --study")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="render this .qmd instead of a study's manuscript")
+    parser.add_argument("--to", default="html,pdf,docx",
+                        help="comma-separated formats among html, pdf, docx (default: all three)")
+    parser.add_argument("--engine", default="auto", choices=("auto", "quarto", "builtin"),
+                        help="auto: quarto when on PATH, else builtin")
+    parser.add_argument("--out", type=Path, default=Path("_output"),
+                        help="output folder (default: _output)")
+    parser.add_argument("-P", dest="params", action="append", default=[], metavar="KEY=VALUE",
+                        help="document parameter (repeatable), e.g. -P site=Milan -P min_cell=5")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render even when a cached render of the same inputs exists")
+
+
+def documents(study: str, file: Path | None) -> list[tuple[str, Path]]:
+    if file is not None:
+        return [(file.stem, file)]
+    names = [*STUDIES, "index"] if study == "all" else [study]
+    return [(n, report_dir() / f"{n}.qmd") for n in names]
+
+
+def _formats(text: str) -> list[str]:
+    from analysis.render.writers import FORMATS
+
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise InputError([Problem(rule="render-format", message="--to takes html, pdf, docx",
+                                  value=text)], summary="bad --to")
+    return wanted
+
+
+def _inputs(name: str, params: dict) -> list[Path]:
+    """Data the document reads, for the render cache key."""
+    if "data" in params:
+        return [Path(params["data"])]
+    if name in STUDIES:
+        return [reference_dir(name)]
+    return [reference_dir(s) for s in STUDIES]
+
+
+def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> tuple[list, bool]:
+    from analysis import render as R
+    from analysis.render import outcache
+
+    chosen = R.choose_engine(engine)
+    key = outcache.render_key(path, chosen, formats, params, _inputs(name, params))
+    if use_cache:
+        hit = outcache.lookup(key, path.stem, ["pdf" if f == "pdf" else f for f in formats])
+        if hit:
+            step("cached")
+            return outcache.restore(hit, outdir), True
+    files = R.render(path, outdir, formats, params, engine=chosen, progress=step)
+    outcache.store(key, files)
+    return files, False
 
 
 def main(args) -> int:
-    print("dupitac render: not built yet (issue 7).", file=sys.stderr)
-    return 3
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from analysis.render.params import parse_cli
+
+    formats = _formats(args.to)
+    params = parse_cli(args.params)
+    if args.data is not None:
+        if args.study == "all" and args.file is None:
+            raise InputError([Problem(rule="render-data", message="--data needs one --study "
+                                      "(a dataset belongs to one study)", value=str(args.data))],
+                             summary="bad arguments")
+        # Absolute, since the kernel runs in the document's folder.
+        params["data"] = str(args.data.expanduser().resolve())
+    docs = documents(args.study, args.file)
+    for _, path in docs:
+        if not path.is_file():
+            raise InputError([Problem(rule="render-missing", message="no such document",
+                                      file=str(path))], summary="nothing to render")
+    console = Console(stderr=True)
+    outdir = args.out.resolve()
+    steps_per_doc = len(formats) + 1
+    written = []
+    started = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=console, transient=not console.is_terminal) as bar:
+        task = bar.add_task("render", total=steps_per_doc * len(docs))
+        for name, path in docs:
+            done = {"started": 0, "advanced": 0}
+
+            def step(what, _name=name, _done=done):
+                # Each call starts a step, so it completes the one before it.
+                if _done["started"] and what != "cached":
+                    bar.advance(task, 1)
+                    _done["advanced"] += 1
+                _done["started"] += 1
+                bar.update(task, description=f"{_name}: {what}")
+
+            doc_params = {k: v for k, v in params.items()
+                          if not (k == "data" and name == "index")}
+            files, hit = render_one(name, path, formats, doc_params, args.engine, outdir,
+                                    not args.no_cache, step)
+            bar.advance(task, steps_per_doc - done["advanced"])
+            written += files
+            console.log(f"{name}: " + ", ".join(f.name for f in files)
+                        + (" (unchanged inputs: reused)" if hit else ""))
+    print(f"rendered {len(written)} file(s) into {outdir} in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
