@@ -80,7 +80,7 @@ def _header(text: str, sep: str, source: str) -> list[str]:
                      f"the header has one column but contains {_SEP_NAMES[other]}s: this "
                      f"{'TSV' if sep == chr(9) else 'CSV'} file must be "
                      f"{_SEP_NAMES[sep]}-separated",
-                     source, row=1, value=first[:80])
+                     source, row=1, value=other)
     return names
 
 

@@ -25,8 +25,11 @@ def read_mapping(path: Path) -> dict:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        fail("mapping", f"the mapping file is not valid YAML: {err}", source,
+        # The construct that is broken starts at context_mark (an unclosed bracket ...).
+        mark = getattr(err, "context_mark", None) or getattr(err, "problem_mark", None)
+        line = getattr(mark, "line", None)
+        reason = " ".join(str(getattr(err, "problem", None) or err).split())
+        fail("mapping", f"the mapping file is not valid YAML: {reason}", source,
              row=None if line is None else line + 1)
     if not isinstance(spec, dict) or "format" not in spec:
         fail("mapping", "the mapping must be a YAML mapping with a 'format' key "

@@ -107,7 +107,8 @@ def schema_for(spec: Table, columns, skip_range=()) -> tuple[pa.DataFrameSchema,
             if numeric_codes(column):
                 codes = np.asarray(column.codes, dtype=float)
                 checks.append(pa.Check(
-                    lambda s, codes=codes: np.isclose(s.to_numpy(float)[:, None], codes).any(1),
+                    lambda s, codes=codes: pd.Series(
+                        np.isclose(s.to_numpy(float)[:, None], codes).any(axis=1), index=s.index),
                     ignore_na=True))
             else:
                 checks.append(pa.Check.isin(list(column.codes)))

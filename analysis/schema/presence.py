@@ -27,6 +27,7 @@ def check_presence(dataset) -> list[Problem]:
             continue
         frame = dataset[name]
         source = dataset.source(name)
+        absent: dict[tuple, list[str]] = {}
         for column in spec.columns:
             if column.name in frame:
                 continue
@@ -37,10 +38,12 @@ def check_presence(dataset) -> list[Problem]:
                                         message=f"required column {column.name} "
                                                 f"({column.description}) is missing"))
             elif needs:
-                problems.append(Problem(rule="missing-column", severity=INFO, file=source,
-                                        column=column.name, value=column.name,
-                                        message=f"optional column {column.name} is absent"
-                                                + _needs(needs)))
+                absent.setdefault(needs, []).append(column.name)
+        for needs, names in absent.items():
+            problems.append(Problem(
+                rule="missing-column", severity=INFO, file=source,
+                column=names[0] if len(names) == 1 else None, value=", ".join(names),
+                message=f"optional column{'s' if len(names) > 1 else ''} absent" + _needs(needs)))
         known = {c.name for c in spec.columns}
         unknown = [c for c in frame.columns if c not in known]
         if unknown:
