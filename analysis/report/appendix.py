@@ -1,0 +1,150 @@
+"""The manuscripts' shared parts: first-page notice, data quality, provenance, scorecard.
+
+Each function returns Markdown (pipe tables via tabulate) for an ``output: asis`` cell.
+
+Examples
+--------
+>>> "synthetic" in SYNTHETIC_NOTICE
+True
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from importlib import metadata
+
+import pandas as pd
+from tabulate import tabulate
+
+from analysis import __version__
+from analysis.report.manuscript import Context, md_escape
+
+SYNTHETIC_NOTICE = (
+    "**Reference data.** These patients are synthetic reconstructions, not the study's "
+    "patients: a cohort built so that its analysis gives back the published aggregates. "
+    "Any agreement with the paper shows that the analysis is rebuilt faithfully; it says "
+    "nothing new about real patients.")
+
+SOFTWARE = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "seaborn",
+            "pandera", "nbclient", "ipykernel", "pypandoc-binary", "typst", "tabulate")
+
+
+def notice(ctx: Context) -> str:
+    """The first-page box: synthetic reference data, or which dataset this is."""
+    if ctx.reference:
+        body = SYNTHETIC_NOTICE
+    else:
+        body = (f"**Dataset.** {md_escape(ctx.dataset.name)}: {ctx.n_patients} patients; "
+                f"content hash `{ctx.data_hash[:16]}`; analysed on {ctx.run_date} with dupitac "
+                f"{__version__}.")
+    extra = ""
+    if ctx.min_cell and ctx.min_cell > 1:
+        extra = (f"\n\nCounts between 1 and {ctx.min_cell - 1} are shown as "
+                 f"\"< {ctx.min_cell}\" (small-cell suppression).")
+    return f"::: {{.notice}}\n{body}{extra}\n:::\n"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def provenance_table(ctx: Context, params: dict | None = None) -> str:
+    """Package, code, data and parameters behind the document, and software versions."""
+    from analysis.results.cache import code_fingerprint
+
+    rows = [
+        ["dupitac version", __version__],
+        ["Code fingerprint (SHA-256 of the package source)", f"`{code_fingerprint()[:16]}`"],
+        ["Study", ctx.study],
+        ["Dataset", md_escape(ctx.dataset.name)],
+        ["Data location", md_escape(ctx.data_path)],
+        ["Data content hash (SHA-256)", f"`{ctx.data_hash}`"],
+        ["Patients", str(ctx.n_patients)],
+        ["Reference (synthetic) cohort", "yes" if ctx.reference else "no"],
+        ["ARD rows", str(len(ctx.ard))],
+        ["ARD from cache", "yes" if ctx.cache_hit else "no (computed in this run)"],
+        ["Date of run", ctx.run_date],
+    ]
+    for key, val in (params or {}).items():
+        rows.append([f"Parameter `{key}`", md_escape(repr(val))])
+    rows.append(["Python", platform.python_version()])
+    rows.append(["Platform", md_escape(platform.platform(terse=True))])
+    rows += [[dist, _version(dist)] for dist in SOFTWARE]
+    return tabulate(rows, headers=["Item", "Value"], tablefmt="pipe", disable_numparse=True)
+
+
+def validation_summary(ctx: Context) -> str:
+    """One paragraph and a table of the validation findings by severity and rule."""
+    rep = ctx.validation
+    counts = []
+    for severity, rules in rep.counts.items():
+        for rule, n in sorted(rules.items()):
+            counts.append([severity, rule, n])
+    text = (f"The dataset passed the data contract with {rep.total('error')} errors, "
+            f"{rep.total('warning')} warnings and {rep.total('info')} notes.")
+    if not counts:
+        return text + " No finding of any kind was recorded.\n"
+    table = tabulate(counts, headers=["Severity", "Rule", "Findings"], tablefmt="pipe")
+    return text + "\n\n" + table + "\n"
+
+
+def missingness_table(ctx: Context, params=None, visits=None) -> str:
+    """Patients with a value, by parameter and visit: n / N (%), N = patients in subjects."""
+    meas = ctx.dataset.tables.get("measurements")
+    n_all = ctx.n_patients
+    if meas is None or meas.empty or not n_all:
+        return "No measurements were supplied."
+    have = meas.dropna(subset=["AVAL"]).groupby(["PARAMCD", "AVISIT"])["USUBJID"].nunique()
+    params = params or sorted(meas["PARAMCD"].dropna().unique())
+    visits = visits or sorted(meas["AVISIT"].dropna().unique(),
+                              key=lambda v: (v != "BASELINE", int(v.split()[-1])
+                                             if v.split()[-1].isdigit() else 0))
+    rows = []
+    for p in params:
+        row = [p]
+        for v in visits:
+            k = int(have.get((p, v), 0))
+            row.append(f"{k}/{n_all} ({100.0 * k / n_all:.1f}%)")
+        rows.append(row)
+    return tabulate(rows, headers=["Parameter", *[v.title() for v in visits]], tablefmt="pipe",
+                    disable_numparse=True)
+
+
+def scorecard(ctx: Context) -> tuple[str, str, pd.DataFrame | None]:
+    """(summary sentence, scorecard table, scorecard frame) from the verify engine."""
+    try:
+        from analysis.targets.scorecard import scorecard_markdown
+        from analysis.targets.verify import status_counts, verify_study
+    except ImportError as err:
+        return f"The verification engine is not available ({err.name}).", "", None
+    card = verify_study(ctx.study, ctx.ard)
+    c = status_counts(card)
+    sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
+                f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "
+                f"are inconsistent in the source itself and {c.get('not built', 0)} were not "
+                "built from these data.")
+    return sentence, scorecard_markdown(card), card
+
+
+def audit_findings(card: pd.DataFrame | None) -> str:
+    """The records the audit shows cannot all hold as printed, with its reasoning."""
+    if card is None or card.empty:
+        return "No audit findings are available."
+    bad = card[card["status"] == "inconsistent-in-source"]
+    if bad.empty:
+        return "The audit found no published number that contradicts another."
+    rows = [[md_escape(r["id"]), md_escape(r["where"]), md_escape(r["printed"]),
+             md_escape(r.get("finding", "") or r.get("reason", ""))]
+            for _, r in bad.iterrows()]
+    return tabulate(rows, headers=["Record", "Where", "Printed", "Finding"], tablefmt="pipe",
+                    disable_numparse=True)
+
+
+def software_line() -> str:
+    return (f"Python {platform.python_version()} ({sys.implementation.name}), pandas "
+            f"{_version('pandas')}, SciPy {_version('scipy')}, statsmodels "
+            f"{_version('statsmodels')}, lifelines {_version('lifelines')}")
