@@ -47,13 +47,16 @@ def contract_names(columns, table: str) -> dict[str, str]:
 
 
 def strip_text(s: pd.Series) -> pd.Series:
-    """Strip string cells, turn empty/NA tokens into missing; other cells unchanged."""
+    """Strip string cells, turn empty/NA tokens into missing (NaN); other cells unchanged."""
     if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
         return s
     s = s.astype(object)
-    stripped = s.str.strip()
-    s = stripped.where(stripped.notna(), s)
-    return s.mask(s.isin(MISSING_TOKENS))
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind == "string":
+        s = s.str.strip()
+    elif kind != "empty" and "mixed" in kind:
+        s = s.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
+    return s.mask(s.isin(MISSING_TOKENS) | s.isna(), np.nan)
 
 
 def _cell_text(value) -> str:
@@ -144,7 +147,9 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             out[name] = as_date(s)
         elif column.dtype in NUMERIC or (column.dtype == "code" and _numeric_codes(column)):
             if name == "TACSTR" and not pd.api.types.is_numeric_dtype(s.dtype):
-                s = strip_text(s).str.rstrip("%").str.strip()
+                s = strip_text(s).map(
+                    lambda v: v.rstrip("%").strip() if isinstance(v, str) else v,
+                    na_action="ignore")
             integer = column.dtype == "int" or (
                 bool(column.codes) and all(isinstance(c, int) for c in column.codes))
             out[name] = as_number(s, integer=integer)
