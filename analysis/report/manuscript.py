@@ -160,6 +160,35 @@ def figure(path):
     return Image(filename=str(path))
 
 
+def direction(before, after, up="rose", down="fell", same="did not change") -> str:
+    """A verb that follows the data: ``fell`` only when the value did fall.
+
+    >>> direction(30.0, 2.5), direction(1.0, 2.0), direction(1.0, 1.0)
+    ('fell', 'rose', 'did not change')
+    """
+    try:
+        b, a = float(before), float(after)
+    except (TypeError, ValueError):
+        return "changed"
+    if b != b or a != a:
+        return "changed"
+    return up if a > b else down if a < b else same
+
+
+def compare_word(x, y, more="more often", less="less often", same="as often") -> str:
+    """``more often`` when x > y (both numbers), for sentences comparing two groups."""
+    return direction(y, x, up=more, down=less, same=same)
+
+
+def plural(n, word: str, many: str | None = None) -> str:
+    """``1 patient``, ``3 patients``; the count as given (text or number)."""
+    try:
+        one = float(n) == 1
+    except (TypeError, ValueError):
+        one = False
+    return f"{n} {word if one else (many or word + 's')}"
+
+
 def figure_file(paths, what: str = "figure"):
     """The PNG among ``paths`` a report module wrote; a plain placeholder when there is none.
 
