@@ -32,6 +32,7 @@ class Context:
     visits: list
     visit_weeks: dict
     available: dict = field(default_factory=dict)  # block -> reason ("" = produced)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     def params(self, *keys) -> dict:
         return {k: self.options[k] for k in keys}
@@ -41,12 +42,19 @@ class Context:
 
     def scores(self, paramcd: str, patients=None) -> pd.DataFrame:
         """Patient x visit values of ``paramcd`` (every listed patient keeps a row)."""
-        return visit_wide(self.measurements, "AVAL", self.visits, paramcd=paramcd,
-                          patients=self.subjects.index if patients is None else patients)
+        key = ("scores", paramcd)
+        if key not in self._cache:  # reshaped once per parameter: blocks share it
+            self._cache[key] = visit_wide(self.measurements, "AVAL", self.visits,
+                                          paramcd=paramcd, patients=self.subjects.index)
+        wide = self._cache[key]
+        return wide.copy() if patients is None else wide.reindex(pd.Index(patients, name="USUBJID"))
 
     def topical_codes(self) -> pd.DataFrame:
         """Evaluable patient x visit topical codes."""
-        return visit_wide(self.topicals, "TOPICAL", self.visits, patients=self.evaluable)
+        if "topicals" not in self._cache:
+            self._cache["topicals"] = visit_wide(self.topicals, "TOPICAL", self.visits,
+                                                 patients=self.evaluable)
+        return self._cache["topicals"].copy()
 
     def skip(self, block: str, reason: str) -> None:
         self.available.setdefault(block, reason)
