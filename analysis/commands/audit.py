@@ -1,16 +1,89 @@
-"""``dupitac audit``: not built yet (issue 3)."""
+"""``dupitac audit``: check the published numbers of the papers against each other.
+
+Reads only ``data/targets/<study>.yaml`` and ``<study>.checks.yaml``. ``--write``
+regenerates ``data/targets/AUDIT.md`` for every study (deterministic). Exit status
+0, or 1 when a catalogue excuses a record (``status: inconsistent-in-source``)
+without an inconsistent finding that involves it; 2 on a malformed catalogue.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from pathlib import Path
 
-HELP = "Check the published numbers of a paper against each other. [not built yet: issue 3]"
+from analysis.errors import OutputError
+from analysis.paths import STUDIES, targets_dir
+
+HELP = "Check the published numbers of a paper against each other (GRIM, sums, Wald, McNemar...)."
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("rest", nargs="*", help="arguments, once the command exists")
+    parser.add_argument("--study", choices=STUDIES, default=None, help="one study (default: both)")
+    parser.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    parser.add_argument("--all", action="store_true",
+                        help="table format: list consistent findings too")
+    parser.add_argument("--out", type=Path, default=None, help="write the report to FILE")
+    parser.add_argument("--write", action="store_true",
+                        help="regenerate data/targets/AUDIT.md (all studies)")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise OutputError(str(path), err.strerror or str(err)) from err
+
+
+def audit_all(studies, directory: Path | None = None):
+    """({study: findings}, {study: {finding: [(record, policy)]}}, [excuse problems])."""
+    from analysis.audit.engine import excuse_problems, run_audit
+    from analysis.targets.catalogue import load_catalogue
+
+    directory = directory or targets_dir()
+    results, excused, problems = {}, {}, []
+    for study in studies:
+        findings = run_audit(study, directory)
+        cat = load_catalogue(directory / f"{study}.yaml")
+        results[study] = findings
+        ex: dict = {}
+        for rec in cat.records:
+            if rec.excused:
+                ex.setdefault(rec.finding, []).append((rec.id, rec.policy))
+        excused[study] = ex
+        problems += [f"{study}: {p}" for p in excuse_problems(cat, findings)]
+    return results, excused, problems
 
 
 def main(args) -> int:
-    print("dupitac audit: not built yet (issue 3).", file=sys.stderr)
-    return 3
+    from analysis.audit.report import audit_json, audit_markdown, audit_rich
+
+    if args.write:
+        results, excused, problems = audit_all(STUDIES)
+        path = targets_dir() / "AUDIT.md"
+        _write(path, audit_markdown(results, excused))
+        print(f"dupitac audit: wrote {path}", file=sys.stderr)
+        if args.study:
+            results = {args.study: results[args.study]}
+    else:
+        studies = [args.study] if args.study else list(STUDIES)
+        results, excused, problems = audit_all(studies)
+    if args.format == "markdown" or (args.out and args.format == "table"):
+        text = audit_markdown(results, excused)
+    elif args.format == "json":
+        text = audit_json(results)
+    else:
+        text = None
+    if args.out:
+        _write(args.out, text)
+    elif text is not None:
+        sys.stdout.write(text)
+    else:
+        audit_rich(results, all_findings=args.all)
+    for p in problems:
+        print(f"dupitac audit: excuse not backed by the audit: {p}", file=sys.stderr)
+    return 1 if problems else 0

@@ -201,7 +201,7 @@ def _round_fraction(x: Fraction, decimals: int, rule: str) -> Decimal:
     Ties go away from zero under half-up, as ``Decimal.ROUND_HALF_UP`` does.
     """
     sign = -1 if x < 0 else 1
-    scaled = abs(x) * 10**decimals
+    scaled = abs(x) * Fraction(10) ** decimals
     floor = scaled.numerator // scaled.denominator
     rest = scaled - floor
     if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and (rule == "half-up" or floor % 2)):
@@ -306,5 +306,5 @@ def printing_interval(value: Decimal, decimals: int) -> tuple[Fraction, Fraction
     (Fraction(9, 200), Fraction(11, 200))
     """
     v = Fraction(value)
-    h = Fraction(1, 2 * 10**decimals)
+    h = Fraction(1, 2) * Fraction(10) ** (-decimals)
     return v - h, v + h
