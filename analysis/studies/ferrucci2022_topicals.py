@@ -273,9 +273,6 @@ def late_tacrolimus_start(ctx: Context) -> None:
     from analysis.derive.tte import started_after
 
     logistic = stats_function("regression", "logistic")
-    if logistic is None:
-        ctx.skip("late_tac_start", "analysis.stats.regression.logistic is not available")
-        return
     codes = ctx.topical_codes()
     subj = ctx.subjects.reindex(codes.index)
     cov = pd.DataFrame({"RELAPSING": equals(subj["COURSE"], "RELAPSING") if "COURSE" in subj
@@ -291,6 +288,9 @@ def late_tacrolimus_start(ctx: Context) -> None:
         add_frequencies(ctx, "late_tac_start",
                         frequencies({"STARTED": data["STARTED"]}, {"all": pd.Series(True, index=data.index)},
                                     visit=label), "patients at risk who started tacrolimus", params)
+        if logistic is None:
+            ctx.skip("late_tac_start", "analysis.stats.regression.logistic is not available")
+            continue
         sets = [["RELAPSING", "AGE"]] if model == "multivariable" else [["RELAPSING"], ["AGE"]]
         for covs in sets:
             try:
@@ -302,4 +302,5 @@ def late_tacrolimus_start(ctx: Context) -> None:
             _add_model(ctx, "late_tac_start", tidy, data,
                        f"covariates: {' + '.join(covs)}",
                        params, events=False, visit=label)
-    ctx.done("late_tac_start")
+    if logistic is not None:
+        ctx.done("late_tac_start")
