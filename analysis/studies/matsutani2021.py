@@ -112,9 +112,20 @@ def _note(b: ArdBuilder, block: str, message: str) -> None:
 
 def _count_pct(b, analysis, variable, group, count, n, method, params=None):
     cp = describe.count_percent(count, n)
-    for stat in ("count", "percent"):
-        b.add(analysis, stat, cp[stat], variable=variable, group=group, n=n, method=method,
-              params=params)
+    _add_defined(b, analysis, cp, dict(variable=variable, group=group), n=n, method=method,
+                 params=params)
+
+
+def _add_defined(b, analysis, stats: dict, coords: dict, **kw):
+    """Add the statistics that are defined; name the undefined ones in ``run_notes``
+    (an SD of one value, a percent of nobody), so the ARD never holds a bare NaN."""
+    undefined = sorted(k for k, v in stats.items() if v != v)
+    for k, v in stats.items():
+        if v == v:
+            b.add(analysis, k, v, **coords, **kw)
+    if undefined:
+        b.add("run_notes", f"undefined:{analysis}", len(undefined), **coords,
+              method=f"{analysis}: {', '.join(undefined)} undefined (n = {stats.get('n', kw.get('n'))})")
 
 
 def run(dataset: Dataset, options: dict | None = None) -> pd.DataFrame:
@@ -238,8 +249,9 @@ def _measure(b, sub, param, analysed, group, opts):
     wide = sub.pivot(index="USUBJID", columns="AVISIT", values="AVAL").reindex(analysed)
     for visit in visits:
         s = describe.summarize(wide[visit].to_numpy())
-        b.add_many("measures_by_visit", s, variable=param, group=group, visit=visit, n=s["n"],
-                   method=describe.SUMMARY_METHOD + "; n_missing = analysed patients without a value")
+        _add_defined(b, "measures_by_visit", s, dict(variable=param, group=group, visit=visit),
+                     n=s["n"], method=describe.SUMMARY_METHOD
+                     + "; n_missing = analysed patients without a value")
     if BASELINE not in visits:
         _note(b, param, f"no BASELINE {param}: changes from baseline skipped")
         return
@@ -251,16 +263,15 @@ def _measure(b, sub, param, analysed, group, opts):
         contrast = f"{visit} vs {BASELINE}"
         coords = dict(variable=param, group=group, visit=contrast)
         r = reduction_of_means(wide[BASELINE].to_numpy(), wide[visit].to_numpy())
-        b.add_many("pct_reduction_of_means", r, n=r["n"], method=REDUCTION_OF_MEANS,
-                   params={"headline": opts["headline_reduction"] == "reduction_of_means"}, **coords)
+        _add_defined(b, "pct_reduction_of_means", r, coords, n=r["n"], method=REDUCTION_OF_MEANS,
+                     params={"headline": opts["headline_reduction"] == "reduction_of_means"})
         at_visit = wide[visit].notna()
         s = describe.summarize(imp.loc[at_visit, visit].to_numpy())
         s.pop("n_missing")
         s["n_undefined_base0"] = int((flag.loc[at_visit, visit] == "BASE=0").sum())
         s["n_no_baseline"] = int((flag.loc[at_visit, visit] == "NO BASE").sum())
-        b.add_many("improvement_rate", s, n=s["n"], method=IMPROVEMENT_RATE,
-                   params={"headline": opts["headline_reduction"] == "mean_of_improvement_rates"},
-                   **coords)
+        _add_defined(b, "improvement_rate", s, coords, n=s["n"], method=IMPROVEMENT_RATE,
+                     params={"headline": opts["headline_reduction"] == "mean_of_improvement_rates"})
         if s["n_undefined_base0"]:
             b.add("run_notes", "undefined_improvement_rate", s["n_undefined_base0"],
                   variable=param, group=group, visit=contrast,
@@ -282,8 +293,7 @@ def _paired_tests(b, base, post, coords, opts):
         try:
             b.add_test(analysis, call(), **coords)
         except StatsInputError as err:
-            b.add("run_notes", "skipped", 1, variable=coords["variable"], group=coords["group"],
-                  visit=coords["visit"], method=f"{analysis}: {err.summary}")
+            b.add("run_notes", f"skipped:{analysis}", 1, **coords, method=f"{analysis}: {err.summary}")
 
 
 def _correlation(b, meas, analysed, group, opts):
@@ -303,7 +313,7 @@ def _correlation(b, meas, analysed, group, opts):
         try:
             b.add_test(a, fn(imp[hn].to_numpy(), imp[overall].to_numpy()), **coords)
         except StatsInputError as err:
-            b.add("run_notes", "skipped", 1, method=f"{a}: {err.summary}", **coords)
+            b.add("run_notes", f"skipped:{a}", 1, method=f"{a}: {err.summary}", **coords)
             continue
         b.add(a, "n_excluded_base0", undefined, n=len(imp), **coords,
               method="patients left out: baseline of either measure = 0 (improvement rate undefined)",
