@@ -19,6 +19,15 @@ FROM_VISITS_METHOD = (
 )
 
 
+def nominal_days(visit_weeks: dict) -> dict:
+    """Visit label -> nominal study day (7 x week; baseline = day 0).
+
+    >>> nominal_days({"BASELINE": 0, "WEEK 4": 4})
+    {'BASELINE': 0.0, 'WEEK 4': 28.0}
+    """
+    return {v: 7.0 * float(w) for v, w in visit_weeks.items()}
+
+
 def event_flag(cnsr) -> pd.Series:
     """ADaM ``CNSR`` (0 = event) to an event indicator (1 = event).
 

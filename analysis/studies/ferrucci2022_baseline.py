@@ -39,8 +39,8 @@ def flow(ctx: Context) -> None:
     b, subj = ctx.builder, ctx.subjects
     n_all = len(subj)
     b.add("flow", "count", n_all, variable="ENROLLED", group="all", n=n_all, method=COUNT_METHOD)
-    evaluable = pd.Series(subj.index.isin(ctx.evaluable), index=subj.index).astype(float)
-    excluded = 1.0 - evaluable
+    in_eval = pd.Series(subj.index.isin(ctx.evaluable), index=subj.index)
+    evaluable, excluded = in_eval.astype(float), (~in_eval).astype(float)
     add_frequencies(ctx, "flow", frequencies({"EVALUABLE": evaluable, "EXCLUDED": excluded},
                                              {"all": pd.Series(True, index=subj.index)}),
                     COUNT_METHOD, ctx.params("evaluable_rule"))

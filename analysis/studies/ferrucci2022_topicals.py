@@ -9,7 +9,8 @@ from analysis.derive.categories import easi_band, EASI_BAND_METHOD, EASI_BANDS, 
 from analysis.derive.tabulate import frequencies, summaries, two_by_two_counts
 from analysis.derive.topicals import TACROLIMUS_CODES, uses
 from analysis.derive.tte import (
-    FROM_VISITS_METHOD, from_adtte, from_visits, one_row_per_patient, to_unit,
+    FROM_VISITS_METHOD, event_flag, from_adtte, from_visits, nominal_days, one_row_per_patient,
+    to_unit,
 )
 from analysis.stats import contingency, mcnemar, two_sample
 from analysis.stats.describe import SUMMARY_METHOD
@@ -56,7 +57,7 @@ def tte_rows(ctx: Context) -> tuple[pd.DataFrame | None, str]:
     if ctx.tte is not None and (ctx.tte["PARAMCD"] == "TTTAC").any():
         times, source = from_adtte(ctx.tte, "TTTAC"), "ADTTE TTTAC rows"
     elif codes is not None:
-        days = {v: 7.0 * ctx.visit_weeks[v] for v in ctx.visits}
+        days = nominal_days({v: ctx.visit_weeks[v] for v in ctx.visits})
         times, source = from_visits(codes, TACROLIMUS_CODES, days), FROM_VISITS_METHOD
     else:
         return None, "no tte table and no topicals table"
@@ -82,7 +83,7 @@ def time_to_tacrolimus(ctx: Context) -> None:
         return
     unit = ctx.options["time_unit"]
     dur = to_unit(times["AVAL"], unit).to_numpy()
-    ev = (times["CNSR"] == 0).astype(int).to_numpy()
+    ev = event_flag(times["CNSR"]).to_numpy()
     params = {**ctx.params("tte_baseline_users", "time_unit", "rmst_tau"), "source": source}
     b, n = ctx.builder, len(times)
     coords = dict(variable="TTTAC", group="all", n=n, params=params)
