@@ -116,12 +116,26 @@ def as_date(s: pd.Series) -> pd.Series:
     return parsed if not (parsed.isna() & text.notna()).any() else text
 
 
+def by_label(s: pd.Series, func) -> pd.Series:
+    """Apply ``func`` (Series -> Series) once per distinct value and spread it back.
+
+    Codes and visit labels have a handful of distinct values in millions of rows.
+    """
+    codes, labels = pd.factorize(s)
+    done = func(pd.Series(labels, dtype=object)).to_numpy(dtype=object)
+    out = np.full(len(s), np.nan, dtype=object)
+    out[codes >= 0] = done[codes[codes >= 0]]
+    return pd.Series(out, index=s.index)
+
+
 def visit_week(avisit: pd.Series) -> pd.Series:
     """``BASELINE`` -> 0, ``WEEK n`` -> n, anything else missing (float)."""
-    text = avisit.fillna("").astype(str)
-    week = pd.to_numeric(text.str.extract(_VISIT)[0], errors="coerce").astype(float)
-    week[text == "BASELINE"] = 0.0
-    return week.where(avisit.notna())
+    def parse(labels):
+        text = labels.astype(str)
+        week = pd.to_numeric(text.str.extract(_VISIT)[0], errors="coerce").astype(float)
+        return week.where(text != "BASELINE", 0.0)
+
+    return pd.to_numeric(by_label(avisit, parse), errors="coerce").astype(float)
 
 
 def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -142,7 +156,7 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         if column is None:
             out[name] = strip_text(s)
         elif column.dtype == "flag":
-            out[name] = as_flag(s)
+            out[name] = by_label(s, as_flag)
         elif column.dtype == "date":
             out[name] = as_date(s)
         elif column.dtype in NUMERIC or (column.dtype == "code" and _numeric_codes(column)):
@@ -154,11 +168,7 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
                 bool(column.codes) and all(isinstance(c, int) for c in column.codes))
             out[name] = as_number(s, integer=integer)
         elif column.dtype == "code" or name == "AVISIT":
-            text = as_text(s)
-            upper = text.str.upper()
-            if name == "AVISIT":
-                upper = upper.str.replace(r"\s+", " ", regex=True)
-            out[name] = upper.where(text.notna())
+            out[name] = by_label(s, _code if name != "AVISIT" else _visit_label)
         else:
             out[name] = as_text(s)
     result = pd.DataFrame(out, index=frame.index)
@@ -169,6 +179,15 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         elif pd.api.types.is_numeric_dtype(result["AVISITN"].dtype) and result["AVISITN"].isna().any():
             result["AVISITN"] = as_number(result["AVISITN"].fillna(derived), integer=True)
     return result
+
+
+def _code(labels: pd.Series) -> pd.Series:
+    text = as_text(labels)
+    return text.str.upper().where(text.notna())
+
+
+def _visit_label(labels: pd.Series) -> pd.Series:
+    return _code(labels).str.replace(r"\s+", " ", regex=True)
 
 
 def _column(spec, name):

@@ -34,10 +34,14 @@ def window(week: int) -> tuple[float, float]:
 
 
 def visit_week(avisit: pd.Series) -> pd.Series:
-    """``BASELINE`` -> 0, ``WEEK n`` -> n, else NaN."""
-    text = avisit.astype(object).where(avisit.notna(), "").astype(str)
-    week = pd.to_numeric(text.str.extract(r"^WEEK (\d{1,3})$")[0], errors="coerce")
-    return week.where(text != "BASELINE", 0.0)
+    """``BASELINE`` -> 0, ``WEEK n`` -> n, else NaN (parsed once per distinct label)."""
+    codes, labels = pd.factorize(avisit)
+    text = pd.Series(labels, dtype=object).astype(str)
+    weeks = pd.to_numeric(text.str.extract(r"^WEEK (\d{1,3})$")[0], errors="coerce")
+    weeks = weeks.where(text != "BASELINE", 0.0).to_numpy(dtype=float)
+    out = np.full(len(avisit), np.nan)
+    out[codes >= 0] = weeks[codes[codes >= 0]]
+    return pd.Series(out, index=avisit.index)
 
 
 def check_visit_numbers(typed: pd.DataFrame, table: str, out: Collector) -> None:
@@ -60,12 +64,12 @@ def check_visit_days(typed: pd.DataFrame, table: str, out: Collector) -> None:
     ok = typed["USUBJID"].notna() & week.notna() & day.notna()
     if not ok.any():
         return
-    m = pd.DataFrame({"id": typed.loc[ok, "USUBJID"], "week": week[ok], "day": day[ok]})
-    per_visit = (m.groupby(["id", "week"], sort=True)["day"].agg(["min", "max"]).reset_index())
-    per_visit["limit"] = _previous_max(per_visit)
-    limit = m.merge(per_visit[["id", "week", "limit"]], on=["id", "week"], how="left")["limit"]
-    limit.index = m.index
-    bad = limit.notna() & (m["day"] <= limit)
+    index = typed.index[ok.to_numpy()]
+    ids = pd.factorize(typed.loc[ok, "USUBJID"])[0]
+    weeks, days = week[ok].to_numpy(float), day[ok].to_numpy(float)
+    limit = pd.Series(_earlier_max(ids, weeks, days), index=index)
+    bad = limit.notna() & (pd.Series(days, index=index) <= limit)
+    m = pd.DataFrame({"week": weeks, "day": days}, index=index)
     out.rows(table, m.index[bad.to_numpy()], "visit-order",
              lambda i: f"study day {day[i]:g} at {typed.at[i, 'AVISIT']} is not after the "
                        f"study day of an earlier visit (up to day {limit[i]:g})",
@@ -84,8 +88,28 @@ def check_visit_days(typed: pd.DataFrame, table: str, out: Collector) -> None:
              column="ADY", values=day, severity=WARNING)
 
 
-def _previous_max(per_visit: pd.DataFrame) -> pd.Series:
-    """Per patient, the latest study day of all earlier visits (NaN for the first)."""
-    running = per_visit.groupby("id", sort=False)["max"].cummax()
-    previous = running.groupby(per_visit["id"], sort=False).shift(1)
-    return previous
+def _earlier_max(ids: np.ndarray, weeks: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """For each row, the latest study day of the patient's earlier visits (NaN if none).
+
+    Sort-based and segmented (no Python loop over patients): visits are grouped by
+    (patient, week); a running maximum over the groups of each patient, shifted by
+    one group, is the limit every row of the next visit must exceed.
+    """
+    order = np.lexsort((days, weeks, ids))
+    i, w, d = ids[order], weeks[order], days[order]
+    start = np.ones(len(i), dtype=bool)
+    start[1:] = (i[1:] != i[:-1]) | (w[1:] != w[:-1])
+    starts = np.flatnonzero(start)
+    group_max = np.maximum.reduceat(d, starts)
+    group_id = i[starts]
+    # Segmented running max: lift each patient's values above all earlier patients'.
+    span = float(np.nanmax(np.abs(group_max))) * 2 + 1 if len(group_max) else 1.0
+    lifted = group_max + group_id * span
+    running = np.maximum.accumulate(lifted) - group_id * span
+    previous = np.full(len(starts), np.nan)
+    same = group_id[1:] == group_id[:-1]
+    previous[1:][same] = running[:-1][same]
+    per_row = np.repeat(previous, np.diff(np.append(starts, len(i))))
+    out = np.empty(len(i))
+    out[order] = per_row
+    return out
