@@ -287,8 +287,8 @@ def compare(printed: Printed, rebuilt) -> Comparison:
         if common:
             rule = _rule_name(common)
         else:
-            rule = "; ".join(f"{name} {_rule_name(p) or 'none'}"
-                             for name, p in zip(("first", "second"), per))
+            names = ("lower", "upper") if printed.form == "interval" else ("estimate", "spread")
+            rule = "; ".join(f"{name} {_rule_name(p) or 'none'}" for name, p in zip(names, per))
     sep = " ± " if printed.form == "plusminus" else "–"
     return Comparison(REPRODUCED if ok else MISMATCH, rule if ok else "",
                       sep.join(texts), sep.join(_full(x) for x in values))

@@ -1,0 +1,1 @@
+from .demo import demo_root  # noqa: F401  (fixture)
