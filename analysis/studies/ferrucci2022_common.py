@@ -95,7 +95,7 @@ def add_test(ctx: Context, analysis: str, compute, *, params: dict | None = None
     try:
         result = compute()
     except ValueError as err:
-        note(ctx, analysis, str(err).splitlines()[0], **coords)
+        note(ctx, analysis, first_line(err), **coords)
         return None
     if params:
         result = dataclasses.replace(result, params={**result.params, **params})
@@ -135,3 +135,9 @@ def stats_function(module: str, name: str):
         return getattr(importlib.import_module(f"analysis.stats.{module}"), name)
     except (ImportError, AttributeError):
         return None
+
+
+def first_line(err: Exception) -> str:
+    """The summary line of an error (InputError appends its problems below it)."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

@@ -15,7 +15,7 @@ from analysis.derive.tte import (
 from analysis.stats import contingency, mcnemar, two_sample
 from analysis.stats.describe import SUMMARY_METHOD
 from analysis.studies.ferrucci2022_common import (
-    Context, add_frequencies, add_summaries, add_test, stats_function,
+    Context, add_frequencies, add_summaries, add_test, first_line, stats_function,
 )
 from analysis.studies.ferrucci2022_baseline import tacrolimus_at_baseline
 
@@ -86,24 +86,31 @@ def time_to_tacrolimus(ctx: Context) -> None:
     ev = event_flag(times["CNSR"]).to_numpy()
     params = {**ctx.params("tte_baseline_users", "time_unit", "rmst_tau"), "source": source}
     b, n = ctx.builder, len(times)
+    try:  # every statistic first, so a refusal leaves no half-written block
+        rm = fns["restricted_mean"](dur, ev, tau=ctx.options["rmst_tau"])
+        med = fns["median_survival"](dur, ev)
+        km = fns["kaplan_meier"](dur, ev)
+    except ValueError as err:
+        ctx.skip("tac_time_to_start", f"not estimable: {first_line(err)}")
+        ctx.skip("tac_km", f"not estimable: {first_line(err)}")
+        return
     coords = dict(variable="TTTAC", group="all", n=n, params=params)
     events = frequencies({"EVENTS": pd.Series(ev.astype(float))}, {"all": pd.Series(True, index=range(n))})
     b.add("tac_time_to_start", "events", events["count"].iloc[0], method="patients who started", **coords)
-    rm = fns["restricted_mean"](dur, ev, tau=ctx.options["rmst_tau"])
     km_method = f"{rm.get('method', 'Kaplan-Meier restricted mean')}; time to first tacrolimus in {unit}"
     b.add("tac_time_to_start", "rmst", rm["mean"], method=km_method, **coords)
     b.add("tac_time_to_start", "rmst_se", rm["se"], method=km_method + "; standard error", **coords)
     b.add("tac_time_to_start", "tau", rm["tau"], method=f"restriction time, {unit}", **coords)
-    med = fns["median_survival"](dur, ev)
-    med = med.get("median", float("nan")) if isinstance(med, dict) else med
-    b.add("tac_time_to_start", "median", med, method=f"Kaplan-Meier median, {unit} (NaN if not reached)",
-          **coords)
+    med_method = med.get("method", "Kaplan-Meier median") if isinstance(med, dict) else "Kaplan-Meier median"
+    for stat in ("median", "ci_low", "ci_high"):
+        if isinstance(med, dict) and stat in med:
+            b.add("tac_time_to_start", stat if stat == "median" else f"median_{stat}", med[stat],
+                  method=f"{med_method}; {unit} (NaN if not reached)", **coords)
     started = times[(times["CNSR"] == 0) & (times["AVAL"] > 0)]
     summ = summaries(pd.DataFrame({"": to_unit(started["AVAL"], unit).to_numpy()}), "TTTAC",
                      group="STARTED AFTER BASELINE")
     add_summaries(ctx, "tac_time_to_start", summ, f"{SUMMARY_METHOD}; observed start times, {unit}",
                   params)
-    km = fns["kaplan_meier"](dur, ev)
     time_col = "time" if "time" in km else km.columns[0]
     for rec in km.to_dict("records"):
         for stat, val in rec.items():
@@ -139,7 +146,7 @@ def cox_models(ctx: Context) -> None:
     try:
         tidy = cox_ph(data, "duration", "event", names)
     except ValueError as err:
-        ctx.skip("cox_tacrolimus_start", f"Cox model not estimable: {err}")
+        ctx.skip("cox_tacrolimus_start", f"Cox model not estimable: {first_line(err)}")
     else:
         method = "covariates: DLQI at baseline, age at dupilumab start (years), female sex"
         _add_model(ctx, "cox_tacrolimus_start", tidy, data, method, {**params, "n_dropped": data.attrs["n_dropped"]})
@@ -150,7 +157,7 @@ def cox_models(ctx: Context) -> None:
             try:
                 ph = ph_test(data, "duration", "event", names)
             except ValueError as err:
-                ctx.skip("cox_ph_check", f"PH test not computable: {err}")
+                ctx.skip("cox_ph_check", f"PH test not computable: {first_line(err)}")
             else:
                 for rec in ph.to_dict("records"):
                     for stat in ("statistic", "p_value", "df"):
@@ -190,7 +197,7 @@ def _generalized(ctx, times, cov, params, cox_ph) -> None:
         try:
             tidy = cox_ph(data, "duration", "event", ["NONGEN"])
         except ValueError as err:
-            ctx.skip("tac_start_by_generalized", f"Cox model not estimable: {err}")
+            ctx.skip("tac_start_by_generalized", f"Cox model not estimable: {first_line(err)}")
             return
         _add_model(ctx, "tac_start_by_generalized", tidy, data,
                    "covariate: non-generalized vs generalized AD", params)
@@ -297,7 +304,7 @@ def late_tacrolimus_start(ctx: Context) -> None:
             try:
                 tidy = logistic(data, "STARTED", covs)
             except ValueError as err:
-                ctx.skip(f"late_tac_start:{label}", f"logistic model not estimable: {err}")
+                ctx.skip(f"late_tac_start:{label}", f"logistic model not estimable: {first_line(err)}")
                 continue
             tidy = tidy[tidy["covariate"].isin(covs)]
             _add_model(ctx, "late_tac_start", tidy, data,

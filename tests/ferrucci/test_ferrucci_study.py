@@ -226,3 +226,24 @@ def test_models_when_their_statistics_exist(ard):
         import pytest
 
         pytest.skip("analysis.stats.anova and analysis.stats.regression are not built yet")
+
+
+def _subset(ids, drop=()):
+    ds = read_cohort(drop)
+    for name, df in ds.tables.items():
+        ds.tables[name] = df[df["USUBJID"].isin(ids)].reset_index(drop=True)
+    return ds
+
+
+def test_tiny_and_degenerate_cohorts_run_and_say_why():
+    # one patient with baseline values only: nothing to compare, no time to analyse
+    ard = ferrucci2022.run(_subset(["P12"]))
+    avail = select(ard, analysis="availability").set_index("variable")["value"]
+    assert avail["tac_time_to_start"] == 0 and avail["easi_by_visit"] == 1
+    assert v(ard, analysis="flow", variable="ENROLLED", statistic="count") == 1
+    # nobody on tacrolimus at baseline: the 2x2 tests cannot run and leave a note
+    ard = ferrucci2022.run(_subset(["P03", "P04", "P05", "P06", "P07", "P09", "P10", "P11", "P14"]))
+    notes = select(ard, analysis="notes")
+    assert (notes["variable"] == "easi_lt7_w4_by_tacbl|EASI<7|TACBL=Y vs TACBL=N|WEEK 4").sum() == 1
+    assert "\n" not in "".join(notes["method"])
+    assert select(ard, analysis="easi_lt7_w4_by_tacbl", statistic="p_value").empty
