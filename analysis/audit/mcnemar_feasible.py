@@ -125,13 +125,21 @@ def mcnemar_feasibility(k1: int, n1: int, k2: int, n2: int, m: int, p: Printed,
     if not (0 <= m <= min(n1, n2)) or k1 > n1 or k2 > n2:
         raise ValueError(f"impossible margins: k1={k1}/{n1}, k2={k2}/{n2}, paired m={m}")
     diffs = _differences(k1, n1, k2, n2, m)
+    segments = []
+    for d in sorted(diffs):
+        b_lo, (b_hi, pairs) = max(0, -d), diffs[d]
+        if d == 0 and b_lo == 0 and b_hi >= 1:
+            # b = c = 0 has p = 1 by convention, outside the monotone run that starts at b = 1
+            # (the corrected chi-square falls from 1 to 0.48 there).
+            segments += [(d, 0, 0, pairs), (d, 1, b_hi, pairs)]
+        else:
+            segments.append((d, b_lo, b_hi, pairs))
     out = {}
     for variant in variants:
         p_min, p_max = 1.0, 0.0
         configs, ys, bs, cs, shown, runs = 0, [], [], [], [], []
         below, above = None, None
-        for d in sorted(diffs):
-            b_lo, (b_hi, pairs) = max(0, -d), diffs[d]
+        for d, b_lo, b_hi, pairs in segments:
             lo_p, hi_p = _p(b_lo, b_lo + d, variant), _p(b_hi, b_hi + d, variant)
             p_min, p_max = min(p_min, lo_p), max(p_max, hi_p)
             if _too_high(lo_p, p):
