@@ -121,7 +121,17 @@ def scorecard(ctx: Context) -> tuple[str, str, pd.DataFrame | None]:
         from analysis.targets.verify import status_counts, verify_study
     except ImportError as err:
         return f"The verification engine is not available ({err.name}).", "", None
-    card = verify_study(ctx.study, ctx.ard)
+    from analysis.paths import cache_dir
+    from analysis.results.cache import cached_frame
+
+    # The scorecard depends on the ARD and the catalogue only; both are in the ARD key
+    # (the catalogue through the code fingerprint), so it is cached beside the ARD.
+    key = getattr(ctx, "ard_key", None)
+    if key:
+        card, _ = cached_frame(cache_dir() / "scorecard" / f"{ctx.study}-{key}.parquet",
+                               lambda: verify_study(ctx.study, ctx.ard).astype(str))
+    else:
+        card = verify_study(ctx.study, ctx.ard)
     c = status_counts(card)
     sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
                 f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "

@@ -79,7 +79,7 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
     Raises InputError (every problem listed) when the data break the contract.
     """
     from analysis.io import load_dataset
-    from analysis.results.cache import cached_ard
+    from analysis.results.cache import ard_key, cached_ard
     from analysis.schema import validate_or_raise
     from analysis.studies import get
 
@@ -93,6 +93,7 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
                   int(min_cell or 0), dict(options or {}), hit,
                   _dt.date.today().isoformat())
     ctx._hash = content
+    ctx.ard_key = ard_key(content, study, options)
     return ctx
 
 

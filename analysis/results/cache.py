@@ -58,14 +58,15 @@ def ard_key(content_hash: str, study: str, options: dict | None = None,
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def _read(path: Path) -> pd.DataFrame | None:
+def _read(path: Path, columns=None) -> pd.DataFrame | None:
     try:
         df = pd.read_parquet(path)
     except Exception:  # a torn or foreign file is a miss, never an error
         return None
-    if list(df.columns) != ARD_COLUMNS:
+    if columns is not None and list(df.columns) != list(columns):
         return None
-    df["n"] = df["n"].astype("Int64")
+    if "n" in df.columns and columns == ARD_COLUMNS:
+        df["n"] = df["n"].astype("Int64")
     return df
 
 
@@ -89,8 +90,18 @@ def cached_ard(content_hash: str, study: str, options: dict | None, compute,
     """
     folder = Path(directory) if directory is not None else cache_dir() / "ard"
     path = folder / f"{study}-{ard_key(content_hash, study, options)}.parquet"
+    return cached_frame(path, compute, ARD_COLUMNS)
+
+
+def cached_frame(path: Path, compute, columns=None) -> tuple[pd.DataFrame, bool]:
+    """A frame stored at ``path`` (Parquet), computed by ``compute()`` when absent or torn.
+
+    Used for the ARD and for what is derived from it alone (the verify scorecard), with
+    the ARD key in ``path``.
+    """
+    path = Path(path)
     if path.is_file():
-        df = _read(path)
+        df = _read(path, columns)
         if df is not None:
             return df, True
     df = compute()
