@@ -72,14 +72,21 @@ def main(args) -> int:
     else:
         studies = [args.study] if args.study else list(STUDIES)
         results, excused, problems = audit_all(studies)
-    if args.format == "markdown" or (args.out and args.format == "table"):
+    if args.write and args.format == "table" and not args.out:
+        from analysis.audit.report import counts
+
+        for study, findings in results.items():
+            c = counts(findings)
+            print(f"{study}: " + ", ".join(f"{n} {v}" for v, n in c.items()), file=sys.stderr)
+        text = ""
+    elif args.format == "markdown" or (args.out and args.format == "table"):
         text = audit_markdown(results, excused)
     elif args.format == "json":
         text = audit_json(results)
     else:
         text = None
     if args.out:
-        _write(args.out, text)
+        _write(Path(args.out), text)
     elif text is not None:
         sys.stdout.write(text)
     else:
