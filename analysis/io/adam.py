@@ -64,9 +64,9 @@ def load_adam(path: Path, spec: dict, mapping: Path) -> Dataset:
             continue
         for name in names if isinstance(names, list) else [names]:
             raw = read_file(resolve(base, name, msrc, f"the {key} file"), table)
-            notes.extend(raw.notes)
             piece = _piece(raw, table, section(renames, table, msrc), codes.get(table, {}),
                            carry=list(where) if key == "bds" else ())
+            notes.extend(raw.notes)
             if key == "bds":
                 piece = _filter(piece, "PARAMCD", params, where, notes)
                 piece.frame["AVISIT"] = _visits(piece.frame.get("AVISIT"), visits)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.errors import InputError, Problem
 from analysis.io import wide
 from analysis.io.dataset import Dataset
 from analysis.io.normalize import contract_names, normalize
@@ -112,8 +111,3 @@ def _merge_columns(parts: list[Piece], index) -> dict:
         out[key] = pd.Series(pd.concat(chunks, ignore_index=True).to_numpy(), index=index)
     return out
 
-
-def refuse(problems: list[Problem]) -> None:
-    """Raise the collected reading problems, if any is an error."""
-    if any(p.severity == "error" for p in problems):
-        raise InputError(problems)

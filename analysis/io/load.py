@@ -100,8 +100,8 @@ def _folder(path: Path) -> Dataset:
     for table in TABLES:
         if table in found:
             raw = read_file(found[table][0], table)
-            notes.extend(raw.notes)
             _add(pieces, pieces_from_raw(table, raw))
+            notes.extend(raw.notes)
     return assemble(pieces, path.name, notes)
 
 
@@ -116,8 +116,8 @@ def _workbook(path: Path) -> Dataset:
                                  message="not a table of the contract; sheet ignored"))
             continue
         raw = excel.read_sheet(path, sheet)
-        notes.extend(raw.notes)
         _add(pieces, pieces_from_raw(table, raw))
+        notes.extend(raw.notes)
     return assemble(pieces, path.name, notes)
 
 

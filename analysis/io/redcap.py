@@ -34,7 +34,7 @@ from analysis.io.assemble import Piece, assemble
 from analysis.io.dataset import Dataset
 from analysis.io.delimited import read_delimited
 from analysis.io.mapping import check_keys, recode, resolve, section
-from analysis.io.raw import fail, label
+from analysis.io.raw import fail, label, require_rows
 
 KEYS = {"format", "records", "dictionary", "id", "visits", "subjects", "measurements", "ady",
         "topicals", "tte", "events", "codes"}
@@ -79,7 +79,7 @@ def load_redcap(path: Path, spec: dict, mapping: Path) -> Dataset:
                                                         "the records file")
     dictionary = read_dictionary(resolve(base, spec.get("dictionary"), msrc,
                                          "the data dictionary"))
-    raw = read_delimited(records_path)
+    raw = require_rows(read_delimited(records_path), "records", True)
     records, source = raw.frame, raw.source
     rows = raw.rows if raw.rows is not None else pd.Series(records.index + 2)
     rows = pd.Series(rows.to_numpy(), index=records.index)
