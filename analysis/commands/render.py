@@ -75,6 +75,40 @@ def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> 
     return files, False
 
 
+def _job(name, path, formats, params, engine, outdir, use_cache):
+    from analysis.errors import DupitacError
+
+    try:
+        return (name, *render_one(name, path, formats, params, engine, outdir, use_cache,
+                                  lambda what: None)), None
+    except InputError as err:  # sent back as data: the exception does not pickle whole
+        return None, ("input", err.problems, err.summary)
+    except DupitacError as err:
+        return None, ("other", str(err), type(err).__name__)
+
+
+def _parallel(docs, formats, doc_params, args, outdir):
+    """Render ``docs`` in worker processes; yield (name, files, hit) as each finishes."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    workers = max(1, min(len(docs), os.cpu_count() or 1))
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(_job, name, path, formats, doc_params(name), args.engine,
+                               outdir, not args.no_cache) for name, path in docs]
+        for fut in as_completed(futures):
+            result, error = fut.result()
+            if error and error[0] == "input":
+                raise InputError(error[1], summary=error[2])
+            if error:
+                from analysis.errors import DupitacError
+
+                raise DupitacError(f"{error[2]}: {error[1]}")
+            yield result
+
+
 def main(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -100,10 +134,31 @@ def main(args) -> int:
     steps_per_doc = len(formats) + 1
     written = []
     started = time.perf_counter()
+
+    def doc_params(name):
+        return {k: v for k, v in params.items() if not (k == "data" and name == "index")}
+
+    def report(name, files, hit):
+        written.extend(files)
+        console.log(f"{name}: " + ", ".join(f.name for f in files)
+                    + (" (unchanged inputs: reused)" if hit else ""))
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=not console.is_terminal) as bar:
         task = bar.add_task("render", total=steps_per_doc * len(docs))
-        for name, path in docs:
+        # The study manuscripts are independent: with several, each runs in its own
+        # process (and kernel) on the machine's cores; the index comes last, so it finds
+        # their ARDs in the cache.
+        studies = [(n, p) for n, p in docs if n != "index"]
+        rest = [(n, p) for n, p in docs if n == "index"]
+        if len(studies) > 1:
+            bar.update(task, description=", ".join(n for n, _ in studies) + ": rendering")
+            for name, files, hit in _parallel(studies, formats, doc_params, args, outdir):
+                bar.advance(task, steps_per_doc)
+                report(name, files, hit)
+        else:
+            rest = studies + rest
+        for name, path in rest:
             done = {"started": 0, "advanced": 0}
 
             def step(what, _name=name, _done=done):
@@ -114,14 +169,10 @@ def main(args) -> int:
                 _done["started"] += 1
                 bar.update(task, description=f"{_name}: {what}")
 
-            doc_params = {k: v for k, v in params.items()
-                          if not (k == "data" and name == "index")}
-            files, hit = render_one(name, path, formats, doc_params, args.engine, outdir,
+            files, hit = render_one(name, path, formats, doc_params(name), args.engine, outdir,
                                     not args.no_cache, step)
             bar.advance(task, steps_per_doc - done["advanced"])
-            written += files
-            console.log(f"{name}: " + ", ".join(f.name for f in files)
-                        + (" (unchanged inputs: reused)" if hit else ""))
+            report(name, files, hit)
     print(f"rendered {len(written)} file(s) into {outdir} in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
