@@ -27,7 +27,8 @@ def load_dataset(path, mapping=None) -> Dataset:
         - a workbook (``.xlsx``) with one sheet per table (sheet ``subjects`` required);
         - any other single file: the ``subjects`` table, usually wide
           (``EASI_W0``, ``EASI_W4``, ... see :mod:`analysis.io.wide`);
-        - with ``mapping``: the REDCap records file / ADaM folder the mapping describes.
+        - with ``mapping``: the REDCap records file / ADaM folder the mapping describes;
+        - a mapping YAML itself: the export is the folder holding it.
     mapping : str or Path, optional
         A REDCap mapping or ADaM column-map YAML (``format: redcap`` / ``format: adam``).
 
@@ -55,6 +56,9 @@ def load_dataset(path, mapping=None) -> Dataset:
     [['001', 'BASELINE', 24.0], ['001', 'WEEK 16', 3.5]]
     """
     path = Path(path)
+    if mapping is None and path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        # A mapping file alone: the export sits next to it.
+        mapping, path = path, path.parent
     if mapping is not None:
         from analysis.io.mapping import load_mapped
 

@@ -48,7 +48,7 @@ def check_censoring(tables: dict[str, pd.DataFrame], out: Collector) -> None:
     AVAL days; an adverse event with a later onset contradicts that follow-up.
     """
     tte, events = tables.get("tte"), tables.get("events")
-    if tte is None or events is None or "ASTDY" not in events:
+    if tte is None or events is None or not {"USUBJID", "ASTDY"} <= set(events.columns):
         return
     if not {"USUBJID", "AVAL", "CNSR"} <= set(tte.columns):
         return

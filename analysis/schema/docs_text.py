@@ -151,7 +151,8 @@ codes:                          # contract column: {REDCap code or choice label:
   TACSTR: {"0.03%": 0.03, "0.1%": 0.1}
 ```
 
-File names are relative to the folder of PATH. Every field named in the mapping must
+File names are relative to the folder of PATH; with the mapping in the same folder
+as the export, `dupitac validate redcap.yaml` is enough. Every field named in the mapping must
 be a column of the export and a field of the dictionary; every event in the export
 must be listed under `visits`; a misspelt key is refused. Codes may be given by the
 stored code (`"1"`) or by its label in the dictionary (`Male`). Messages about the

@@ -117,3 +117,9 @@ def test_round_trip_records_written_by_pandas(tmp_path):
     original = load_dataset(REDCAP / "records.csv", mapping=REDCAP / "mapping.yaml")
     for name in original.tables:
         pd.testing.assert_frame_equal(again[name], original[name], obj=name)
+
+
+def test_mapping_file_alone_is_enough(ds):
+    again = load_dataset(REDCAP / "mapping.yaml")
+    for name in ds.tables:
+        pd.testing.assert_frame_equal(again[name], ds[name], obj=name)

@@ -144,3 +144,35 @@ def test_requirements_lists_what_a_study_lacks():
     assert [(p.rule, p.value, p.severity) for p in problems] == [
         ("missing-column", "TACGRP", "info"), ("missing-table", "events", "info"),
         ("missing-param", "TARC", "info")]
+
+
+def _good():
+    from pathlib import Path
+
+    from analysis.io import load_dataset
+
+    return load_dataset(Path(__file__).parents[1] / "data" / "good" / "csv")
+
+
+def test_any_missing_column_is_reported_never_a_crash():
+    from analysis.schema.contract import CONTRACT
+
+    good = _good()
+    for table, frame in good.tables.items():
+        for column in frame.columns:
+            tables = dict(good.tables)
+            tables[table] = frame.drop(columns=column)
+            ds = Dataset(tables, sources=good.sources, name="g")
+            report = validate(ds)
+            required = CONTRACT[table].column(column).required
+            rules = {p.rule for p in report.errors}
+            assert ("required-column" in rules) == required, (table, column, rules)
+
+
+def test_empty_tables_are_not_a_crash():
+    good = _good()
+    for table in good.tables:
+        tables = dict(good.tables)
+        tables[table] = good[table].iloc[:0]
+        report = validate(Dataset(tables, sources=good.sources, name="g"))
+        assert isinstance(report.ok, bool)
