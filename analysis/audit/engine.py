@@ -107,12 +107,29 @@ def run_links(cat: Catalogue) -> list[Finding]:
     return findings
 
 
-def run_audit(study: str, directory: Path | None = None) -> list[Finding]:
-    """Every finding for ``study`` (catalogue and checks file from ``directory``)."""
+def run_audit(study: str, directory: Path | None = None,
+              only: set[str] | None = None) -> list[Finding]:
+    """Every finding for ``study`` (catalogue and checks file from ``directory``).
+
+    ``only``: run just the checks-file entries whose id (or the id before a ``.``
+    sub-number) is in the set; link checks always run (they are cheap).
+    """
     directory = directory or targets_dir()
     cat = load_catalogue(directory / f"{study}.yaml")
     path = checks_path(study, directory)
-    return run_checks(cat, load_checks(path, study), path) + run_links(cat)
+    entries = load_checks(path, study)
+    if only is not None:
+        wanted = {i.split(".")[0] for i in only}
+        entries = [e for e in entries if e["id"] in wanted]
+    return run_checks(cat, entries, path) + run_links(cat)
+
+
+def check_excuses(cat: Catalogue, directory: Path | None = None) -> list[str]:
+    """Excused records of ``cat`` that no inconsistent finding backs (audit run as needed)."""
+    cited = {r.finding for r in cat.records if r.excused}
+    if not cited:
+        return []
+    return excuse_problems(cat, run_audit(cat.study, directory or cat.path.parent, only=cited))
 
 
 def excuse_problems(cat: Catalogue, findings: list[Finding]) -> list[str]:

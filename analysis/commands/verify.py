@@ -1,7 +1,8 @@
 """``dupitac verify``: rebuild the ARD and compare every published number with it.
 
-Exit status: 0 when nothing mismatches; 1 when any record mismatches, or, with
-``--strict``, when any record is ``not built``; 2 on bad input (a catalogue or a
+Exit status: 0 when nothing mismatches; 1 when any record mismatches, when a record
+is excused (``status: inconsistent-in-source``) without an inconsistent audit finding
+that involves it, or, with ``--strict``, when any record is ``not built``; 2 on bad input (a catalogue or a
 dataset that breaks its contract). ``not built`` records are always counted and
 listed, never passed: ``--strict`` only decides whether they fail the run (CI uses
 it once both studies are built).
@@ -58,11 +59,14 @@ def _read_ard(path: Path) -> pd.DataFrame:
 
 
 def build_scorecard(studies, data: Path | None = None, ard_path: Path | None = None):
-    """(scorecard DataFrame, notes) for ``studies``."""
+    """(scorecard DataFrame, notes, unbacked excuses) for ``studies``."""
+    from analysis.audit.engine import check_excuses
+    from analysis.targets.catalogue import load_study
     from analysis.targets.verify import rebuild_ard, verify_study
 
-    frames, notes = [], []
+    frames, notes, unbacked = [], [], []
     for study in studies:
+        unbacked += [f"{study}: {p}" for p in check_excuses(load_study(study))]
         if ard_path is not None:
             ard, reason = _read_ard(ard_path), ""
         else:
@@ -70,7 +74,7 @@ def build_scorecard(studies, data: Path | None = None, ard_path: Path | None = N
         if ard is None:
             notes.append(f"{study}: nothing rebuilt: {reason}")
         frames.append(verify_study(study, ard, not_built_reason=reason))
-    return pd.concat(frames, ignore_index=True), notes
+    return pd.concat(frames, ignore_index=True), notes, unbacked
 
 
 def _write(path: Path, text: str) -> None:
@@ -92,7 +96,7 @@ def main(args) -> int:
     if (args.data is not None or args.ard is not None) and args.study is None:
         raise InputError(Problem("usage", "--data and --ard need --study"))
     studies = [args.study] if args.study else list(STUDIES)
-    scorecard, notes = build_scorecard(studies, args.data, args.ard)
+    scorecard, notes, unbacked = build_scorecard(studies, args.data, args.ard)
     for note in notes:
         print(f"dupitac verify: {note}", file=sys.stderr)
 
@@ -119,7 +123,9 @@ def main(args) -> int:
         shown = ", ".join(ids[:30]) + (f", ... ({len(ids) - 30} more in the scorecard)"
                                        if len(ids) > 30 else "")
         print(f"not built ({len(ids)}): {shown}", file=sys.stderr)
-    if (scorecard["status"] == MISMATCH).any():
+    for problem in unbacked:
+        print(f"dupitac verify: excuse not backed by the audit: {problem}", file=sys.stderr)
+    if (scorecard["status"] == MISMATCH).any() or unbacked:
         return 1
     if args.strict and len(not_built):
         return 1

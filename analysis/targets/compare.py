@@ -21,7 +21,7 @@ Examples
 >>> p = parse_printed("P <.01")
 >>> p.comparator, p.numbers, p.decimals
 ('<', (Decimal('0.01'),), (2,))
->>> compare(parse_printed("0.05"), 0.0495).rule
+>>> compare(parse_printed("0.05"), 0.045).rule      # a tie: only half-up gives 0.05
 'half-up'
 >>> compare(parse_printed("0.94–0.99"), (0.9351, 0.9899)).status
 'reproduced'

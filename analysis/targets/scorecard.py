@@ -9,7 +9,7 @@ Examples
 ...     "rebuilt": "2.3", "rebuilt_full": "2.25", "status": "reproduced", "rule": "half-up",
 ...     "reason": "", "finding": ""}])
 >>> print(scorecard_markdown(df).splitlines()[0])
-| id | where | printed | rebuilt | full | status | rule / reason |
+**s: 1 reproduced, 0 mismatch, 0 inconsistent-in-source, 0 not built**
 """
 
 from __future__ import annotations

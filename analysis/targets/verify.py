@@ -20,10 +20,10 @@ Examples
 --------
 >>> from analysis.results.ard import records
 >>> ard = records([{"study": "s", "analysis": "a", "statistic": "mean", "value": 2.25}])
->>> rec = {"id": "x", "where": "T1", "measures": "m", "value": "2.3", "decimals": 1,
-...        "comparator": "=", "kind": "mean", "selector": {"analysis": "a", "statistic": "mean"}}
->>> verify_records([_record(rec)], ard)["status"].tolist()        # doctest: +SKIP
-['reproduced']
+>>> match_rows(ard, {"analysis": "a", "statistic": "mean"}, "s")["value"].tolist()
+[2.25]
+>>> match_rows(ard, {"analysis": "a", "statistic": "mean", "group": "all"}, "s").empty
+True
 """
 
 from __future__ import annotations

@@ -133,3 +133,17 @@ def test_cli_bad_ard_file_is_exit_2(demo_root, tmp_path, capsys, monkeypatch):
 def test_cli_data_needs_study(capsys):
     code = main(["verify", "--data", "somewhere"])
     assert code == 2
+
+
+def test_cli_refuses_an_excuse_without_a_finding(demo_root, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("analysis.commands.verify.STUDIES", ("demo",))
+    path = demo_root / "data" / "targets" / "demo.yaml"
+    path.write_text(CATALOGUE.replace(
+        "    kind: percent\n    selector: {analysis: demo, variable: SEX=M",
+        "    kind: percent\n    status: inconsistent-in-source\n    finding: AUD-DEM-001\n"
+        "    policy: the count is honoured\n    selector: {analysis: demo, variable: SEX=M"))
+    write(ard_rows(), tmp_path / "ard", "demo")
+    code, _, err = _run_cli(demo_root, capsys, "--study", "demo", "--ard",
+                            str(tmp_path / "ard" / "demo.csv"))
+    assert code == 1
+    assert "wrong_pct: finding 'AUD-DEM-001' does not exist" in err
