@@ -7,7 +7,8 @@ What is changed, and only this (documented in data/README.md):
 - text cells are stripped; empty cells and the tokens NA, N/A, NaN, "." are missing;
 - ``USUBJID`` and other text columns stay text: ``"001"`` is never turned into 1,
   and a number stored by a typed format (1.0 in Parquet/SPSS) becomes ``"1"``;
-- codes and visit labels are upper-cased (``week 4`` -> ``WEEK 4``); flags accept
+- codes, visit labels and adverse-event terms are upper-cased (``week 4`` ->
+  ``WEEK 4``, ``Herpes simplex`` -> ``HERPES SIMPLEX``); flags accept
   Y/N in any case, YES/NO, TRUE/FALSE, 1/0 and booleans, written Y/N;
 - numeric columns become numbers only when *every* filled cell is a number (an
   integer column becomes int64 when nothing is missing); otherwise the column
@@ -167,8 +168,8 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             integer = column.dtype == "int" or (
                 bool(column.codes) and all(isinstance(c, int) for c in column.codes))
             out[name] = as_number(s, integer=integer)
-        elif column.dtype == "code" or name == "AVISIT":
-            out[name] = by_label(s, _code if name != "AVISIT" else _visit_label)
+        elif column.dtype == "code" or name in ("AVISIT", "AEDECOD"):
+            out[name] = by_label(s, _code if column.dtype == "code" else _visit_label)
         else:
             out[name] = as_text(s)
     result = pd.DataFrame(out, index=frame.index)

@@ -54,6 +54,8 @@ def table_section(table: Table) -> str:
              "|---|---|---|---|---|---|---|"]
     for column in table.columns:
         needed = "; ".join(usage.needed_by(table.name, column.name, column.needed_by))
+        if not needed and column.required:
+            needed = "every analysis of this table"
         lines.append("| " + " | ".join(_cell(x) for x in (
             f"`{column.name}`", TYPES.get(column.dtype, column.dtype), column.unit or "",
             _allowed(table, column), "yes" if column.required else "no", needed,
@@ -98,7 +100,9 @@ def visits_section() -> str:
 def events_section() -> str:
     terms = "; ".join(f"`{t}` ({', '.join(u)})" for t, u in usage.EVENT_TERMS.items())
     return ("## Adverse events and time to event\n\n"
-            f"`AEDECOD` is free text, upper case; the analyses look for: {terms}. "
+            "Adverse events (`events`) and time-to-event records (`tte`) are two tables: "
+            "their keys and columns differ (one design note calls both \"events\").\n\n"
+            f"`AEDECOD` is the event term (upper-cased on reading); the analyses look for: {terms}. "
             "One row per patient and event term; a repeat is counted once (warning).\n\n"
             "`tte` follows ADaM ADTTE: `AVAL` is the time in days from dupilumab start, "
             "`CNSR` = 0 when the event happened at `AVAL`, 1 when the patient was "

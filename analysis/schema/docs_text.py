@@ -44,7 +44,8 @@ NORMALISATION = """\
 
 - Spaces around values and column names are removed; column names match the
   contract ignoring case.
-- Codes and visit labels are upper-cased (`f` -> `F`, `week 4` -> `WEEK 4`).
+- Codes, visit labels and adverse-event terms are upper-cased (`f` -> `F`,
+  `week 4` -> `WEEK 4`, `Herpes  simplex` -> `HERPES SIMPLEX`).
 - Flags accept `Y`/`N` in any case, `YES`/`NO`, `TRUE`/`FALSE`, `1`/`0` and
   true/false cells; they are stored as `Y`/`N`.
 - `USUBJID` and other text columns stay text: `001` stays `001` (never 1). A

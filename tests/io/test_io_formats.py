@@ -135,3 +135,21 @@ def test_single_non_workbook_file_is_the_subjects_table(tmp_path):
     pyreadstat.write_sav(pd.DataFrame({"USUBJID": ["A1"], "SEX": ["F"], "AGE": [30.0]}), str(path))
     ds = load_dataset(path)
     assert list(ds.tables) == ["subjects"] and ds.source("subjects") == "cohort.sav"
+
+
+def test_codes_flags_and_terms_are_tidied(tmp_path):
+    (tmp_path / "subjects.csv").write_text(
+        "usubjid , Sex,AGE,EVALFL,TACGRP\n 001 , f ,34,yes,tac_only\n002,M, 40 ,0,NONE\n")
+    (tmp_path / "measurements.csv").write_text(
+        "USUBJID,PARAMCD,AVISIT,AVAL\n001,easi, week  4 ,NA\n001,EASI,BASELINE,.\n")
+    (tmp_path / "events.csv").write_text("USUBJID,AEDECOD,ASTDY\n001,Herpes  simplex,45\n")
+    (tmp_path / "topicals.csv").write_text("USUBJID,AVISIT,TOPICAL,TACSTR\n001,BASELINE,tac,0.1%\n")
+    ds = load_dataset(tmp_path)
+    s = ds["subjects"]
+    assert list(s.columns) == ["USUBJID", "SEX", "AGE", "EVALFL", "TACGRP"]
+    assert s.values.tolist() == [["001", "F", 34.0, "Y", "TAC_ONLY"], ["002", "M", 40.0, "N", "NONE"]]
+    m = ds["measurements"]
+    assert m["AVISIT"].tolist() == ["WEEK 4", "BASELINE"] and m["AVISITN"].tolist() == [4, 0]
+    assert m["PARAMCD"].tolist() == ["EASI", "EASI"] and m["AVAL"].isna().all()
+    assert ds["events"]["AEDECOD"].tolist() == ["HERPES SIMPLEX"]
+    assert ds["topicals"][["TOPICAL", "TACSTR"]].values.tolist() == [["TAC", 0.1]]
