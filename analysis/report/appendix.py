@@ -32,12 +32,16 @@ SOFTWARE = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib"
 
 def notice(ctx: Context) -> str:
     """The first-page box: synthetic reference data, or which dataset this is."""
-    if ctx.reference:
-        body = SYNTHETIC_NOTICE
-    else:
-        body = (f"**Dataset.** {md_escape(ctx.dataset.name)}: {ctx.n_patients} patients; "
-                f"content hash `{ctx.data_hash[:16]}`; analysed on {ctx.run_date} with dupitac "
-                f"{__version__}.")
+    parts = []
+    if ctx.reference or getattr(ctx, "synthetic", False):
+        parts.append(SYNTHETIC_NOTICE if ctx.reference else
+                     "**Synthetic data.** These patients are synthetic, made by the package's "
+                     "reconstruction engine; they are not real patients.")
+    if not ctx.reference:
+        parts.append(f"**Dataset.** {md_escape(ctx.dataset.name)}: {ctx.n_patients} patients; "
+                     f"content hash `{ctx.data_hash[:16]}`; analysed on {ctx.run_date} with "
+                     f"dupitac {__version__}.")
+    body = "\n\n".join(parts)
     extra = ""
     if ctx.min_cell and ctx.min_cell > 1:
         extra = (f"\n\nCounts between 1 and {ctx.min_cell - 1} are shown as "
@@ -64,7 +68,8 @@ def provenance_table(ctx: Context, params: dict | None = None) -> str:
         ["Data location", md_escape(ctx.data_path)],
         ["Data content hash (SHA-256)", f"`{ctx.data_hash}`"],
         ["Patients", str(ctx.n_patients)],
-        ["Reference (synthetic) cohort", "yes" if ctx.reference else "no"],
+        ["Reference cohort (the default data)", "yes" if ctx.reference else "no"],
+        ["Synthetic patients", "yes" if getattr(ctx, "synthetic", False) else "no"],
         ["ARD rows", str(len(ctx.ard))],
         ["ARD from cache", "yes" if ctx.cache_hit else "no (computed in this run)"],
         ["Date of run", ctx.run_date],

@@ -63,9 +63,9 @@ class Context:
         return value(self.ard, decimals, **coords)
 
 
-def is_reference(dataset, explicit_data) -> bool:
-    """A reference cohort: the default data, or a dataset whose every row says SYNTHFL = Y."""
-    if explicit_data is None or getattr(dataset, "synthetic", False):
+def is_synthetic(dataset) -> bool:
+    """True when the dataset says it is synthetic (flag, or SYNTHFL = Y on every patient)."""
+    if getattr(dataset, "synthetic", False):
         return True
     subj = dataset.tables.get("subjects")
     return bool(subj is not None and "SYNTHFL" in subj and len(subj)
@@ -89,9 +89,12 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
     content = dataset.content_hash()
     ard, hit = cached_ard(content, study, options,
                           lambda: get(study).run(dataset, options or None))
-    ctx = Context(study, dataset, ard, report, path, is_reference(dataset, data), site or "",
+    # The reference cohort is the default data; any other dataset, synthetic or not, is
+    # described by name, hash and size, and is not expected to give the paper's numbers.
+    ctx = Context(study, dataset, ard, report, path, data is None, site or "",
                   int(min_cell or 0), dict(options or {}), hit,
                   _dt.date.today().isoformat())
+    ctx.synthetic = is_synthetic(dataset)
     ctx._hash = content
     ctx.ard_key = ard_key(content, study, options)
     return ctx

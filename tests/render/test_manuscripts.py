@@ -168,3 +168,64 @@ def test_bad_data_fails_cleanly_and_keeps_outputs(tmp_path):
     assert "does-not-exist" in exc.value.problems[0].message
     assert (out / "matsutani2021.html").read_text() == "previous"
     assert [p.name for p in out.iterdir()] == ["matsutani2021.html"]
+
+
+def test_synthesized_cohort_of_another_size(tmp_path):
+    """A cohort of 300 made by `dupitac synthesize`: the text and tables follow it."""
+    from analysis.cli import main
+    from analysis.io import load_dataset
+    from analysis.render.builtin import render
+    from analysis.studies import get
+
+    data = tmp_path / "syn300"
+    if main(["synthesize", "--study", "matsutani2021", "--n", "300", "--seed", "7",
+             "--out", str(data), "--quiet"]) != 0:
+        pytest.fail("dupitac synthesize failed")
+    ds = load_dataset(data)
+    ard = get("matsutani2021").run(ds)
+    files = render(ROOT / "report" / "matsutani2021.qmd", tmp_path / "out", ["html"],
+                   params={"data": str(data)})
+    _, text = html_links_and_text(files[0].read_text(encoding="utf-8"))
+    starters = ard[(ard.analysis == "patient_flow") & (ard.variable == "STARTERS")
+                   & (ard.statistic == "count")].value.item()
+    analysed = ard[(ard.analysis == "patient_flow") & (ard.variable == "ANALYSED")
+                   & (ard.statistic == "count")].value.item()
+    assert starters == 300
+    assert "Synthetic data" in text and "300 patients" in text
+    assert f"Of {int(starters)} dupilumab starters" in text
+    assert f"The analysed group counts {int(analysed)} patients" in text
+    # the flow table follows the data too
+    assert re.search(rf"Started dupilumab\s+{int(starters)}\b", text)
+    # no scorecard by default for data other than the reference cohort
+    assert "published numbers, " not in text and "targets: yes" in text
+
+
+def _has_reference(study):
+    folder = ROOT / "data" / "reference" / study
+    return folder.is_dir() and (folder / "subjects.csv").exists()
+
+
+@pytest.mark.parametrize("study", ["ferrucci2022", "matsutani2021"])
+def test_reference_manuscript_has_notice_and_scorecard(study, tmp_path, cache):
+    """Default data: the synthetic notice on page one and the scorecard appendix."""
+    if not _has_reference(study):
+        pytest.skip(f"no reference cohort committed for {study} yet")
+    from analysis.io import load_dataset
+    from analysis.render.builtin import render
+    from analysis.studies import get
+    from analysis.targets.verify import status_counts, verify_study
+
+    files = render(ROOT / "report" / f"{study}.qmd", tmp_path, ["html", "pdf"])
+    html = files[0].read_text(encoding="utf-8")
+    _, text = html_links_and_text(html)
+    ds = load_dataset(ROOT / "data" / "reference" / study)
+    card = verify_study(study, get(study).run(ds))
+    c = status_counts(card)
+    assert "These patients are synthetic reconstructions, not the study" in text
+    assert (f"Of {len(card)} published numbers, {c['reproduced']} were reproduced, "
+            f"{c['mismatch']} did not match") in text
+    assert external_urls(html) == []
+    from pypdf import PdfReader
+
+    first_page = PdfReader(str(files[1])).pages[0].extract_text()
+    assert "synthetic reconstructions" in first_page
