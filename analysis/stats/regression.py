@@ -90,7 +90,9 @@ def logistic(df: pd.DataFrame, outcome: str, covariates: list[str],
             fail("separation", f"perfect separation: the maximum likelihood estimate does not exist ({err})")
         except (ConvergenceWarning, HessianInversionWarning, RuntimeWarning,
                 np.linalg.LinAlgError) as err:
-            fail("convergence", f"logistic model did not converge: {str(err).splitlines()[0]}")
+            fail("convergence", "logistic model did not converge (often quasi-complete "
+                 "separation: a covariate value at which every unit has the same outcome): "
+                 f"{str(err).splitlines()[0]}")
     if not res.mle_retvals.get("converged", False):
         fail("convergence", "logistic model did not converge in 100 Newton steps")
     eta = design @ res.params
