@@ -44,6 +44,11 @@ def findings_markdown(study: str, findings: list[Finding], excused: dict | None 
     lines = [f"## {study}", "",
              f"{len(findings)} findings: {c[INCONSISTENT]} inconsistent, {c[CONDITIONAL]} "
              f"consistent only if, {c[CONSISTENT]} consistent.", ""]
+    if excused:
+        lines.append("Records excused from `dupitac verify` (status inconsistent-in-source): "
+                     + ", ".join(f"`{rid}` ({fid})" for fid, recs in excused.items()
+                                 for rid, _ in recs) + ".")
+        lines.append("")
     for verdict in (INCONSISTENT, CONDITIONAL):
         chosen = [f for f in findings if f.verdict == verdict]
         if not chosen:
