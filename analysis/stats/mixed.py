@@ -124,8 +124,8 @@ def random_intercept(long: pd.DataFrame, subject: str, time: str, y: str,
         ``N - subjects - q`` (equals (n-1)(k-1) for complete balanced data, where the
         F equals the RM-ANOVA F whenever the subject variance estimate is positive);
         ``extra`` also: ``chi2`` and ``p_chi2`` (asymptotic Wald), ``var_subject``,
-        ``var_residual``, ``gamma``, ``loglik`` (REML/ML criterion without the
-        ``2 pi`` constant is not reported; this is the full log-likelihood),
+        ``var_residual``, ``gamma`` (their ratio), ``loglik`` (the maximised
+        REML or ML log-likelihood with all constants, as statsmodels' ``llf``),
         ``n_obs``, ``n_subjects``, ``n_dropped`` (missing y), and per level
         ``mean[L]`` / ``se_mean[L]`` (model-based mean) and ``diff[L]`` /
         ``se_diff[L]`` / ``p_diff[L]`` (L minus reference, Wald z). ``n`` = subjects.
