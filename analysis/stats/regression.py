@@ -65,7 +65,7 @@ def logistic(df: pd.DataFrame, outcome: str, covariates: list[str],
         fail("required-column", f"column(s) not in the data: {missing}", column=missing[0])
     if INTERCEPT in covariates:
         fail("option", f"{INTERCEPT!r} is added automatically", column=INTERCEPT)
-    data = df[[outcome, *covariates]].apply(pd.to_numeric, errors="coerce").dropna()
+    data = df[[outcome, *covariates]].apply(pd.to_numeric, errors="coerce").dropna().astype(float)
     y = data[outcome].to_numpy(float)
     if not np.isin(y, (0.0, 1.0)).all():
         fail("binary", f"outcome {outcome} must be 1/0", column=outcome)

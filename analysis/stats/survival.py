@@ -190,7 +190,7 @@ def _cox_frame(df: pd.DataFrame, duration: str, event: str, covariates: list[str
     if missing:
         fail("required-column", f"column(s) not in the data: {missing}", column=missing[0])
     data = df[[duration, event, *covariates]].apply(pd.to_numeric, errors="coerce")
-    data = data.dropna()
+    data = data.dropna().astype(float)  # booleans and nullable integers become 0/1 floats
     _check_survival(data[duration].to_numpy(), data[event].to_numpy())
     if data[event].sum() == 0:
         fail("no-events", "no events: a Cox model cannot be estimated", column=event)

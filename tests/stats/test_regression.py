@@ -60,3 +60,12 @@ def test_refuses_separation_and_degenerate_input():
                  "y", ["x", "z"])
     with pytest.raises(ValueError, match="1/0"):
         logistic(pd.DataFrame({"x": [1, 2, 3], "y": [1, 2, 0]}), "y", ["x"])
+
+
+def test_boolean_and_nullable_columns_are_accepted():
+    base = _table_frame(12, 8, 5, 15)
+    typed = pd.DataFrame({"x": pd.array(base["x"].astype(bool), dtype="boolean"),
+                          "y": base["y"].astype(bool)})
+    a = logistic(base, "y", ["x"])
+    b = logistic(typed, "y", ["x"])
+    assert b["coef"].to_numpy() == pytest.approx(a["coef"].to_numpy())

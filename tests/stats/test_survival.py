@@ -220,3 +220,13 @@ def test_schoenfeld_residuals_sum_to_zero_at_mle():
     r, _ = schoenfeld_residuals(rossi[ROSSI_COV].to_numpy(float), rossi["week"], rossi["arrest"],
                                 cph.params_.loc[ROSSI_COV])
     assert np.abs(r.sum(axis=0)).max() < 1e-4  # limited by the fit tolerance
+
+
+def test_cox_accepts_boolean_and_nullable_columns():
+    df = _small_cox_data()
+    typed = df.assign(x2=pd.array(df["x2"].astype(bool), dtype="boolean"), e=df["e"].astype(bool))
+    typed.loc[0, "x2"] = pd.NA
+    a = cox_ph(df.iloc[1:], "t", "e", ["x1", "x2"])
+    b = cox_ph(typed, "t", "e", ["x1", "x2"])
+    assert b["coef"].to_numpy() == pytest.approx(a["coef"].to_numpy())
+    assert b.loc[0, "n"] == len(df) - 1
