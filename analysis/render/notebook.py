@@ -186,10 +186,11 @@ def _inline_values(cell, block: Markdown) -> list[str]:
         if INLINE_MIME in data:
             payload = data[INLINE_MIME]
             values = json.loads(payload) if isinstance(payload, str) else payload
-            for (_, _, expr), v in zip(block.inline, values):
+            for (start, _, expr), v in zip(block.inline, values):
                 if "error" in v:
+                    line = block.line + block.text[:start].count("\n")
                     raise InputError([Problem(rule="inline-error", message=v["error"],
-                                              file=_where(block), value=expr)],
+                                              file=f"{block.file}:{line}", value=expr)],
                                      summary=f"an inline expression of {Path(block.file).name} "
                                      "failed")
             return [v["text"] for v in values]

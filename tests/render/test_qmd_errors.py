@@ -178,11 +178,12 @@ def test_kernel_is_this_interpreter_and_runs_in_doc_folder(tmp_path):
 
 
 def test_inline_error_names_expression(tmp_path):
-    doc = _doc(tmp_path, "Value `{python} undefined_name`.\n")
+    doc = _doc(tmp_path, "Value `{python} x`.\nAnd `{python} undefined_name`.\n")
     with pytest.raises(InputError) as exc:
         render(doc, tmp_path / "o", ["html"])
     p = exc.value.problems[0]
     assert p.rule == "inline-error" and p.value == "undefined_name"
+    assert p.file == f"{doc}:11"
     assert "NameError" in p.message
 
 
