@@ -69,7 +69,8 @@ def easi(ctx: Context) -> None:
     else:
         long = (ctx.measurements[ctx.measurements["PARAMCD"] == "EASI"]
                 .loc[lambda d: d["AVISIT"].isin(ctx.visits), ["USUBJID", "AVISIT", "AVAL"]])
-        add_test(ctx, "easi_mixed", lambda: random_intercept(long, "USUBJID", "AVISIT", "AVAL"),
+        add_test(ctx, "easi_mixed", lambda: random_intercept(long, "USUBJID", "AVISIT", "AVAL",
+                                                               levels=list(ctx.visits)),
                  params={"population": "all available EASI values"}, variable="EASI", group="all")
         ctx.done("easi_mixed")
     week4 = "WEEK 4"

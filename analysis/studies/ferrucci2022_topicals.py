@@ -308,7 +308,7 @@ def late_tacrolimus_start(ctx: Context) -> None:
                 continue
             tidy = tidy[tidy["covariate"].isin(covs)]
             _add_model(ctx, "late_tac_start", tidy, data,
-                       f"covariates: {' + '.join(covs)}",
+                       f"covariates: {' + '.join(COX_NAMES.get(c, c) for c in covs)}",
                        params, events=False, visit=label)
     if logistic is not None:
         ctx.done("late_tac_start")
