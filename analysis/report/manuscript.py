@@ -73,10 +73,12 @@ def is_synthetic(dataset) -> bool:
 
 
 def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
-            options: dict | None = None) -> Context:
+            options: dict | None = None, skip_validation_if_cached: bool = False) -> Context:
     """Load ``data`` (default: the study's reference cohort), validate it, get its ARD.
 
-    Raises InputError (every problem listed) when the data break the contract.
+    Raises InputError (every problem listed) when the data break the contract. With
+    ``skip_validation_if_cached`` (the overview page, which shows no data-quality
+    appendix) a cached ARD is used without validating again; ``validation`` is then None.
     """
     from analysis.io import load_dataset
     from analysis.results.cache import ard_key, cached_ard
@@ -85,10 +87,18 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
 
     path = Path(data) if data else reference_dir(study)
     dataset = load_dataset(path)
-    report = validate_or_raise(dataset)
     content = dataset.content_hash()
-    ard, hit = cached_ard(content, study, options,
-                          lambda: get(study).run(dataset, options or None))
+    report = None
+    if not skip_validation_if_cached:
+        report = validate_or_raise(dataset)
+
+    def compute():
+        # A cached ARD means these very contents passed validation under this code before.
+        if report is None:
+            validate_or_raise(dataset)
+        return get(study).run(dataset, options or None)
+
+    ard, hit = cached_ard(content, study, options, compute)
     # The reference cohort is the default data; any other dataset, synthetic or not, is
     # described by name, hash and size, and is not expected to give the paper's numbers.
     ctx = Context(study, dataset, ard, report, path, data is None, site or "",
