@@ -28,7 +28,9 @@ thead th { border-bottom: 2px solid #555; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.4em; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.92em; margin-top: 0.4em; }
-.notice { border: 2px solid #b35c00; background: #fff4e5; padding: 0.6em 1em; margin: 1em 0; }
+.callout-important, .callout-note, .callout-warning { border-left: 5px solid #b35c00;
+  background: #fff4e5; padding: 0.6em 1em; margin: 1em 0; }
+.callout-note { border-left-color: #2f6eb5; background: #eef4fb; }
 nav#TOC { font-size: 0.9em; }
 """
 
@@ -40,6 +42,27 @@ TYPST_HEADER = """
 #show figure.caption: set align(left)
 #set table(stroke: (x, y) => if y <= 1 { (top: 0.6pt) } else { none })
 #set text(size: 10.5pt)
+"""
+
+
+# Quarto draws callouts as boxes in every format; pandoc's Typst writer would drop the
+# class, so this filter gives the builtin PDF the same kind of box.
+CALLOUT_LUA = r"""
+local fills = {important = {"#fff4e5", "#b35c00"}, warning = {"#fff4e5", "#b35c00"},
+               note = {"#eef4fb", "#2f6eb5"}, tip = {"#eef8ee", "#2e7d32"},
+               caution = {"#fff4e5", "#b35c00"}}
+function Div(el)
+  for kind, c in pairs(fills) do
+    if el.classes:includes("callout-" .. kind) then
+      local open = string.format('#block(fill: rgb("%s"), stroke: (left: 3pt + rgb("%s")), '
+        .. 'inset: 8pt, width: 100%%)[', c[1], c[2])
+      local out = {pandoc.RawBlock("typst", open)}
+      for _, b in ipairs(el.content) do table.insert(out, b) end
+      table.insert(out, pandoc.RawBlock("typst", "]"))
+      return out
+    end
+  end
+end
 """
 
 
@@ -97,9 +120,11 @@ def write_pdf(text: str, meta: dict, workdir: Path, out: Path) -> None:
 
     header = workdir / "_dupitac-header.typ"
     header.write_text(TYPST_HEADER, encoding="utf-8")
+    lua = workdir / "_dupitac-callouts.lua"
+    lua.write_text(CALLOUT_LUA, encoding="utf-8")
     typ = workdir / (out.stem + ".typ")
     args = _common_args(meta, workdir) + ["--standalone", "--include-in-header", str(header),
-                                          "-V", "papersize=a4"]
+                                          "-V", "papersize=a4", "--lua-filter", str(lua)]
     if _toc(meta, "typst"):
         args.append("--toc")
     _pandoc(text, "typst", typ, args)

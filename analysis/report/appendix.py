@@ -46,7 +46,8 @@ def notice(ctx: Context) -> str:
     if ctx.min_cell and ctx.min_cell > 1:
         extra = (f"\n\nCounts between 1 and {ctx.min_cell - 1} are shown as "
                  f"\"< {ctx.min_cell}\" (small-cell suppression).")
-    return f"::: {{.notice}}\n{body}{extra}\n:::\n"
+    # A Quarto callout: a box in Quarto's HTML, PDF and Word, and in the builtin engine's.
+    return f"::: {{.callout-important appearance=\"minimal\"}}\n{body}{extra}\n:::\n"
 
 
 def _version(dist: str) -> str:
