@@ -111,12 +111,18 @@ def test_html_numbers_tables_figures(rendered, study):
 @pytest.mark.parametrize("study", ["ferrucci2022", "matsutani2021"])
 def test_pdf_and_docx(rendered, study):
     n_tables, n_figures = EXPECTED[study]
+    import docx
+
     pages, text = pdf_pages_and_text(rendered[study]["pdf"])
     assert 5 <= pages <= 30
-    assert f"Table {n_tables}: " in text and f"Figure {n_figures}: " in text
+    for k in range(1, n_tables + 1):
+        assert f"Table {k}: " in text
+    for k in range(1, n_figures + 1):
+        assert f"Figure {k}: " in text
     assert "Appendix B: Data quality" in text
     dtext = docx_text(rendered[study]["docx"])
-    assert f"Table {n_tables}: " in dtext
+    assert f"Table {n_tables}: " in dtext and f"Figure {n_figures}: " in dtext
+    assert len(docx.Document(str(rendered[study]["docx"])).inline_shapes) == n_figures
     # study tables + variables/scorecard/validation/missingness/provenance tables
     assert docx_tables(rendered[study]["docx"]) >= n_tables + 3
 
