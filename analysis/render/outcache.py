@@ -2,7 +2,7 @@
 
 The key covers the document and every file it includes, the project's
 ``_quarto.yml``, the parameter values, the bytes of every data file a parameter or
-the caller names, the package's source and targets (``code_fingerprint``), the
+the caller names, the targets catalogues, the package's source (``code_fingerprint``), the
 engine, the formats and the converter versions. A hit copies the stored outputs
 into place (temporary file, then :func:`os.replace`); nothing is executed.
 """
@@ -17,7 +17,7 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from analysis.paths import cache_dir
+from analysis.paths import cache_dir, targets_dir
 from analysis.render import qmd
 from analysis.results.cache import code_fingerprint
 
@@ -63,7 +63,8 @@ def render_key(path, engine: str, formats, params: dict, inputs=()) -> str:
         if (folder / "_quarto.yml").is_file():
             h.update((folder / "_quarto.yml").read_bytes())
             break
-    for item in inputs:
+    # The manuscripts' scorecards read the published targets: they are inputs too.
+    for item in [*inputs, targets_dir()]:
         _hash_path(h, Path(item))
     return h.hexdigest()[:32]
 

@@ -1,4 +1,7 @@
-"""The manuscripts' shared parts: first-page notice, data quality, provenance, scorecard.
+"""The manuscripts' shared parts: first-page notice, data quality, provenance.
+
+(The reproduction scorecard reads the published targets, which no analysis layer may
+see; it lives with the documents, in ``report/_scorecard.py``.)
 
 Each function returns Markdown (pipe tables via tabulate) for an ``output: asis`` cell.
 
@@ -117,46 +120,6 @@ def missingness_table(ctx: Context, params=None, visits=None) -> str:
             row.append(f"{k}/{n_all} ({100.0 * k / n_all:.1f}%)")
         rows.append(row)
     return tabulate(rows, headers=["Parameter", *[v.title() for v in visits]], tablefmt="pipe",
-                    disable_numparse=True)
-
-
-def scorecard(ctx: Context) -> tuple[str, str, pd.DataFrame | None]:
-    """(summary sentence, scorecard table, scorecard frame) from the verify engine."""
-    try:
-        from analysis.targets.scorecard import scorecard_markdown
-        from analysis.targets.verify import status_counts, verify_study
-    except ImportError as err:
-        return f"The verification engine is not available ({err.name}).", "", None
-    from analysis.paths import cache_dir
-    from analysis.results.cache import cached_frame
-
-    # The scorecard depends on the ARD and the catalogue only; both are in the ARD key
-    # (the catalogue through the code fingerprint), so it is cached beside the ARD.
-    key = getattr(ctx, "ard_key", None)
-    if key:
-        card, _ = cached_frame(cache_dir() / "scorecard" / f"{ctx.study}-{key}.parquet",
-                               lambda: verify_study(ctx.study, ctx.ard).astype(str))
-    else:
-        card = verify_study(ctx.study, ctx.ard)
-    c = status_counts(card)
-    sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
-                f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "
-                f"are inconsistent in the source itself and {c.get('not built', 0)} were not "
-                "built from these data.")
-    return sentence, scorecard_markdown(card), card
-
-
-def audit_findings(card: pd.DataFrame | None) -> str:
-    """The records the audit shows cannot all hold as printed, with its reasoning."""
-    if card is None or card.empty:
-        return "No audit findings are available."
-    bad = card[card["status"] == "inconsistent-in-source"]
-    if bad.empty:
-        return "The audit found no published number that contradicts another."
-    rows = [[md_escape(r["id"]), md_escape(r["where"]), md_escape(r["printed"]),
-             md_escape(r.get("finding", "") or r.get("reason", ""))]
-            for _, r in bad.iterrows()]
-    return tabulate(rows, headers=["Record", "Where", "Printed", "Finding"], tablefmt="pipe",
                     disable_numparse=True)
 
 

@@ -37,13 +37,10 @@ from analysis.results.ard import ARD_COLUMNS, records  # noqa: F401  (records: d
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """SHA-256 over the package's ``.py`` files and the targets catalogues."""
+    """SHA-256 over the package's ``.py`` files (what computes the ARD)."""
     pkg = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     files = sorted(pkg.rglob("*.py"))
-    targets = pkg.parent / "data" / "targets"
-    if targets.is_dir():
-        files += sorted(targets.glob("*.yaml"))
     for f in files:
         h.update(str(f.relative_to(pkg.parent)).encode())
         h.update(f.read_bytes())
@@ -96,8 +93,8 @@ def cached_ard(content_hash: str, study: str, options: dict | None, compute,
 def cached_frame(path: Path, compute, columns=None) -> tuple[pd.DataFrame, bool]:
     """A frame stored at ``path`` (Parquet), computed by ``compute()`` when absent or torn.
 
-    Used for the ARD and for what is derived from it alone (the verify scorecard), with
-    the ARD key in ``path``.
+    Used for the ARD, and by the documents for what they derive from it (with the ARD
+    key in ``path``).
     """
     path = Path(path)
     if path.is_file():

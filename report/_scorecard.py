@@ -1,0 +1,78 @@
+"""Reproduction scorecard and audit findings for the manuscripts' appendix.
+
+This file sits with the documents, not in the ``analysis`` package: it reads the
+published targets (``data/targets``), which no analysis layer may see. The documents
+import it from their own folder (the kernel runs there, under Quarto as under the
+builtin engine).
+
+Examples
+--------
+>>> catalogue_hash()[:4].isalnum()
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from tabulate import tabulate
+
+from analysis.paths import cache_dir, targets_dir
+from analysis.report.manuscript import Context, md_escape
+
+
+def catalogue_hash() -> str:
+    """SHA-256 over the targets catalogues (a scorecard changes when they do)."""
+    h = hashlib.sha256()
+    for f in sorted(targets_dir().glob("*.yaml")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def scorecard(ctx: Context):
+    """(summary sentence, scorecard Markdown, scorecard frame) from ``dupitac verify``'s engine.
+
+    Cached beside the ARD: the key is the ARD's key plus the catalogues' hash.
+    """
+    from analysis.results.cache import cached_frame
+    from analysis.targets.scorecard import scorecard_markdown
+    from analysis.targets.verify import status_counts, verify_study
+
+    path = cache_dir() / "scorecard" / f"{ctx.study}-{ctx.ard_key}-{catalogue_hash()[:16]}.parquet"
+    card, _ = cached_frame(path, lambda: verify_study(ctx.study, ctx.ard).astype(str))
+    c = status_counts(card)
+    sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
+                f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "
+                f"are inconsistent in the source itself and {c.get('not built', 0)} were not "
+                "built from these data.")
+    return sentence, scorecard_markdown(card), card
+
+
+def audit_findings(study: str) -> str:
+    """The audit of the paper's printed numbers against each other (``dupitac audit``)."""
+    from analysis.audit.report import findings_markdown
+    from analysis.commands.audit import audit_all
+
+    results, excused, _ = audit_all([study])
+    findings = results.get(study, [])
+    if not findings:
+        return "The audit found nothing to report for this paper."
+    text = findings_markdown(study, findings, excused.get(study))
+    # Its "## <study>" title would open a section of its own; the appendix has one already.
+    lines = text.split("\n")
+    if lines and lines[0].strip() == f"## {study}":
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def excused_table(card) -> str:
+    """Records the scorecard excuses as inconsistent in the source, with the reason."""
+    bad = card[card["status"] == "inconsistent-in-source"]
+    if bad.empty:
+        return "No published number of this paper is excused as inconsistent in the source."
+    rows = [[md_escape(r["id"]), md_escape(r["where"]), md_escape(r["printed"]),
+             md_escape(r.get("finding", "") or r.get("reason", ""))]
+            for _, r in bad.iterrows()]
+    return tabulate(rows, headers=["Record", "Where", "Printed", "Finding"], tablefmt="pipe",
+                    disable_numparse=True)
