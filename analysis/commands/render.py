@@ -136,7 +136,14 @@ def main(args) -> int:
     started = time.perf_counter()
 
     def doc_params(name):
-        return {k: v for k, v in params.items() if not (k == "data" and name == "index")}
+        if name != "index":
+            return dict(params)
+        # The overview takes only what it declares (it has no data, site or targets).
+        from analysis.render import qmd
+        from analysis.render.notebook import declared_parameters
+
+        declared = declared_parameters(qmd.parse(dict(docs)[name]))
+        return {k: v for k, v in params.items() if k in declared}
 
     def report(name, files, hit):
         written.extend(files)
