@@ -235,3 +235,20 @@ def test_reference_manuscript_has_notice_and_scorecard(study, tmp_path, cache):
 
     first_page = PdfReader(str(files[1])).pages[0].extract_text()
     assert "synthetic reconstructions" in first_page
+
+
+def test_dataset_without_tarc_still_renders(tmp_path):
+    """An optional parameter missing: the text says so instead of printing dashes."""
+    from analysis.render.builtin import render
+
+    data = tmp_path / "no-tarc"
+    shutil.copytree(HAND["matsutani2021"], data)
+    meas = (data / "measurements.csv").read_text().splitlines()
+    keep = [ln for ln in meas if ",TARC," not in ln]
+    assert len(keep) < len(meas)
+    (data / "measurements.csv").write_text("\n".join(keep) + "\n")
+    files = render(ROOT / "report" / "matsutani2021.qmd", tmp_path / "out", ["html"],
+                   params={"data": str(data)})
+    _, text = html_links_and_text(files[0].read_text(encoding="utf-8"))
+    assert "serum TARC was not measured in these data" in text
+    assert "Figure 3: " in text and "Table 5: " in text
