@@ -252,3 +252,19 @@ def test_dataset_without_tarc_still_renders(tmp_path):
     _, text = html_links_and_text(files[0].read_text(encoding="utf-8"))
     assert "serum TARC was not measured in these data" in text
     assert "Figure 3: " in text and "Table 5: " in text
+
+
+def test_ferrucci_without_topicals_and_tte(tmp_path):
+    """Optional tables missing: their sections say so in plain words, the rest renders."""
+    from analysis.render.builtin import render
+
+    data = tmp_path / "scores-only"
+    shutil.copytree(HAND["ferrucci2022"], data)
+    (data / "topicals.csv").unlink()
+    (data / "tte.csv").unlink()
+    files = render(ROOT / "report" / "ferrucci2022.qmd", tmp_path / "out", ["html"],
+                   params={"data": str(data)})
+    _, text = html_links_and_text(files[0].read_text(encoding="utf-8"))
+    assert "The dataset has no record of topical therapy" in text
+    assert "no record of when tacrolimus was started" in text
+    assert "Table 3: EASI, itch NRS, sleep NRS and DLQI" in text
