@@ -50,7 +50,17 @@ def scorecard(ctx: Context):
 
 
 def audit_findings(study: str) -> str:
-    """The audit of the paper's printed numbers against each other (``dupitac audit``)."""
+    """The audit of the paper's printed numbers against each other (``dupitac audit``).
+
+    Read from the committed ``data/targets/AUDIT.md`` (written by ``dupitac audit --write``
+    and kept current by the audit's own test), which spares each render the several
+    seconds the checks take; without that file the audit is run here.
+    """
+    committed = targets_dir() / "AUDIT.md"
+    if committed.is_file():
+        section = _section(committed.read_text(encoding="utf-8"), study)
+        if section:
+            return section
     from analysis.audit.report import findings_markdown
     from analysis.commands.audit import audit_all
 
@@ -58,12 +68,19 @@ def audit_findings(study: str) -> str:
     findings = results.get(study, [])
     if not findings:
         return "The audit found nothing to report for this paper."
-    text = findings_markdown(study, findings, excused.get(study))
-    # Its "## <study>" title would open a section of its own; the appendix has one already.
+    return _section(findings_markdown(study, findings, excused.get(study)), study)
+
+
+def _section(text: str, study: str) -> str:
+    """The body under ``## <study>`` (without that title: the appendix has its own)."""
     lines = text.split("\n")
-    if lines and lines[0].strip() == f"## {study}":
-        lines = lines[1:]
-    return "\n".join(lines).strip()
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.strip() == f"## {study}")
+    except StopIteration:
+        return ""
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+               len(lines))
+    return "\n".join(lines[start + 1:end]).strip()
 
 
 def excused_table(card) -> str:

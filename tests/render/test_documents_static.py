@@ -62,3 +62,20 @@ def test_index_renders(tmp_path, monkeypatch):
     for study in MANUSCRIPTS:
         assert f'href="{study}.html"' in html
     assert external_urls(html) == []
+
+
+def test_appendix_audit_matches_a_fresh_audit(monkeypatch):
+    """The appendix reads the committed AUDIT.md; it must say what the audit says now."""
+    import sys
+
+    from analysis.audit.report import findings_markdown
+    from analysis.commands.audit import audit_all
+
+    monkeypatch.syspath_prepend(str(ROOT / "report"))
+    sys.modules.pop("_scorecard", None)
+    import _scorecard as S
+
+    results, excused, _ = audit_all(["matsutani2021"])
+    fresh = S._section(findings_markdown("matsutani2021", results["matsutani2021"],
+                                         excused["matsutani2021"]), "matsutani2021")
+    assert fresh and S.audit_findings("matsutani2021") == fresh
