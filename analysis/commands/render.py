@@ -59,6 +59,17 @@ def _inputs(name: str, params: dict) -> list[Path]:
     return [reference_dir(s) for s in STUDIES]
 
 
+def cached(name, path, formats, params, engine, outdir) -> list | None:
+    """Restore the outputs of an identical earlier render, if the cache has them."""
+    from analysis import render as R
+    from analysis.render import outcache
+
+    key = outcache.render_key(path, R.choose_engine(engine), formats, params,
+                              _inputs(name, params))
+    hit = outcache.lookup(key, path.stem, formats)
+    return outcache.restore(hit, outdir) if hit else None
+
+
 def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> tuple[list, bool]:
     from analysis import render as R
     from analysis.render import outcache
@@ -66,7 +77,7 @@ def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> 
     chosen = R.choose_engine(engine)
     key = outcache.render_key(path, chosen, formats, params, _inputs(name, params))
     if use_cache:
-        hit = outcache.lookup(key, path.stem, ["pdf" if f == "pdf" else f for f in formats])
+        hit = outcache.lookup(key, path.stem, formats)
         if hit:
             step("cached")
             return outcache.restore(hit, outdir), True
@@ -135,15 +146,19 @@ def main(args) -> int:
     written = []
     started = time.perf_counter()
 
+    declared_by_index: dict = {}
+
     def doc_params(name):
         if name != "index":
             return dict(params)
         # The overview takes only what it declares (it has no data, site or targets).
-        from analysis.render import qmd
-        from analysis.render.notebook import declared_parameters
+        if not declared_by_index:
+            from analysis.render import qmd
+            from analysis.render.notebook import declared_parameters
 
-        declared = declared_parameters(qmd.parse(dict(docs)[name]))
-        return {k: v for k, v in params.items() if k in declared}
+            declared_by_index.update(declared_parameters(qmd.parse(dict(docs)[name])) or
+                                     {"": None})
+        return {k: v for k, v in params.items() if k in declared_by_index}
 
     def report(name, files, hit):
         written.extend(files)
@@ -156,6 +171,17 @@ def main(args) -> int:
         # The study manuscripts are independent: with several, each runs in its own
         # process (and kernel) on the machine's cores; the index comes last, so it finds
         # their ARDs in the cache.
+        if not args.no_cache:
+            # Unchanged documents first, straight from the render cache (no worker needed).
+            todo = []
+            for name, path in docs:
+                files = cached(name, path, formats, doc_params(name), args.engine, outdir)
+                if files is None:
+                    todo.append((name, path))
+                else:
+                    bar.advance(task, steps_per_doc)
+                    report(name, files, True)
+            docs = todo
         studies = [(n, p) for n, p in docs if n != "index"]
         rest = [(n, p) for n, p in docs if n == "index"]
         if len(studies) > 1:
