@@ -123,12 +123,17 @@ def render(path, outdir, formats=("html",), params: dict | None = None,
         body = crossref.resolve(body, bool(meta.get("number-sections")), str(path))
         text = writers.front_matter(meta) + body
         (stage / f"{path.stem}.md").write_text(text, encoding="utf-8")
-        made = []
-        for fmt in formats:
-            step(fmt)
-            target = stage / f"{path.stem}.{'pdf' if fmt == 'pdf' else fmt}"
-            writers.WRITERS[fmt](text, meta, stage, target)
-            made.append(target)
+        # The converters are separate processes (pandoc, and Typst's compiler releases the
+        # GIL), so the formats are written side by side.
+        from concurrent.futures import ThreadPoolExecutor
+
+        made = [stage / f"{path.stem}.{fmt}" for fmt in formats]
+        step(",".join(formats))
+        with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+            jobs = [pool.submit(writers.WRITERS[fmt], text, meta, stage, target)
+                    for fmt, target in zip(formats, made)]
+            for job in jobs:
+                job.result()
         final = []
         for target in made:
             dest = outdir / target.name
