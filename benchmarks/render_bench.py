@@ -24,7 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(study: str, to: str, out: Path, cache: Path) -> float:
+def run(study: str, to: str, out: Path, cache: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its reaped children)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = dict(os.environ, DUPITAC_CACHE=str(cache))
     cmd = [sys.executable, "-m", "analysis", "render", "--study", study, "--to", to,
            "--out", str(out), "--engine", "builtin"]
@@ -33,7 +37,9 @@ def run(study: str, to: str, out: Path, cache: Path) -> float:
     elapsed = time.perf_counter() - t0
     if done.returncode != 0:
         sys.exit(f"render failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return elapsed
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -45,14 +51,15 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            cold = run(args.study, args.to, tmp / "out", tmp / "cache")
-            warm = run(args.study, args.to, tmp / "out", tmp / "cache")
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        print(f"study={args.study} to={args.to} cold={cold:.1f}s warm={warm:.2f}s "
-              f"load1={load:.1f}")
+            load0 = os.getloadavg()[0]
+            cold, cold_cpu = run(args.study, args.to, tmp / "out", tmp / "cache")
+            warm, _ = run(args.study, args.to, tmp / "out", tmp / "cache")
+        load = os.getloadavg()[0]
+        print(f"study={args.study} to={args.to} cold={cold:.1f}s (cpu {cold_cpu:.1f}s) "
+              f"warm={warm:.2f}s load1={load0:.1f}->{load:.1f}")
         print(f"| {time.strftime('%Y-%m-%d')} | {platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()} | {args.study} | {args.to} | {cold:.1f} s | "
-              f"{warm:.2f} s | {load:.1f} |")
+              f"Python {platform.python_version()} | {args.study} | {args.to} | {cold:.1f} s "
+              f"(CPU {cold_cpu:.1f} s) | {warm:.2f} s | {load0:.1f} → {load:.1f} |")
 
 
 if __name__ == "__main__":
