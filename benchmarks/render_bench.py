@@ -25,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(study: str, to: str, out: Path, cache: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the command and its reaped children)."""
+    """(wall seconds, CPU seconds of the command and the children it reaped).
+
+    The CPU figure leaves out the Jupyter kernels (started by jupyter_client and not
+    reaped as the command's children), so it is a lower bound, printed for reference.
+    """
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
