@@ -7,7 +7,6 @@ numbers. Sheet names match table names case-insensitively (``Subjects`` is the
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,11 @@ from analysis.io.raw import RawTable, check_header, drop_blank, fail, label
 EXTENSIONS = (".xlsx", ".xlsm")
 
 
+def _reason(err: Exception) -> str:
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 def sheet_names(path: Path) -> list[str]:
     """Names of the sheets of a workbook; an unreadable workbook is refused."""
     if path.stat().st_size == 0:
@@ -24,8 +28,8 @@ def sheet_names(path: Path) -> list[str]:
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             return list(book.sheet_names)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as err:
-        fail("unreadable", f"not a readable Excel workbook (.xlsx): {err}", label(path))
+    except Exception as err:  # a damaged package fails in zipfile, zlib, lxml or openpyxl
+        fail("unreadable", f"not a readable Excel workbook (.xlsx): {_reason(err)}", label(path))
 
 
 def find_sheet(path: Path, table: str, names: list[str], fallback_single: bool) -> str:
@@ -55,8 +59,8 @@ def read_sheet(path: Path, sheet: str) -> RawTable:
     try:
         cells = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object,
                               engine="openpyxl", na_values=[""], keep_default_na=False)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as err:
-        fail("unreadable", f"the sheet cannot be read: {err}", source)
+    except Exception as err:  # a damaged sheet fails in zlib, lxml, ElementTree or openpyxl
+        fail("unreadable", f"the sheet cannot be read: {_reason(err)}", source)
     if cells.empty or cells.iloc[0].isna().all():
         fail("empty-file", "the sheet is empty: row 1 must hold the column names", source, row=1)
     names = check_header(list(cells.iloc[0]), source)

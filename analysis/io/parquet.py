@@ -30,9 +30,10 @@ def read_parquet(path: Path) -> RawTable:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
+        # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
+        frame = table.to_pandas()
     except Exception as err:  # pyarrow raises several types for corrupt files
         fail("unreadable", f"not a readable Parquet file (truncated or corrupt?): {err}", source)
-    frame = table.to_pandas()
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     frame.columns = check_header(list(frame.columns), source)
