@@ -69,10 +69,14 @@ def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
 
 
 def _header(text: str, sep: str, source: str) -> list[str]:
-    first = text.split("\n", 1)[0].rstrip("\r")
+    # Old Mac exports end lines with a lone CR; pandas reads those too.
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     if not first.strip():
         fail("header", "the first line is blank: row 1 must hold the column names", source, row=1)
-    names = next(csv.reader([first], delimiter=sep))
+    try:
+        names = next(csv.reader([first], delimiter=sep))
+    except csv.Error as err:
+        fail("header", f"the header (row 1) cannot be parsed: {err}", source, row=1)
     if len(names) == 1:
         for other in (";", "\t", ",", "|"):
             if other != sep and other in first:

@@ -34,6 +34,14 @@ def valid_bytes(ext: str) -> bytes:
         frame.to_excel(buf, sheet_name="subjects", index=False, engine="openpyxl")
     elif ext == ".parquet":
         frame.to_parquet(buf, index=False)
+    elif ext in (".sav", ".dta", ".xpt"):
+        import pyreadstat
+
+        writer = {".sav": pyreadstat.write_sav, ".dta": pyreadstat.write_dta,
+                  ".xpt": pyreadstat.write_xport}[ext]
+        with workdir() as d:
+            writer(frame.assign(AGE=frame["AGE"].astype(float)), str(d / f"t{ext}"))
+            return (d / f"t{ext}").read_bytes()
     return buf.getvalue()
 
 
@@ -93,6 +101,15 @@ def test_mutated_valid_file(data, ext):
 
 
 @FUZZ_SMALL
+@given(data=st.data(), ext=st.sampled_from([".sav", ".dta", ".xpt"]))
+def test_mutated_statistics_package_file(data, ext):
+    blob = data.draw(mutated(ext))
+    with workdir() as d:
+        _write(d, f"subjects{ext}", blob)
+        load_and_validate(d)
+
+
+@FUZZ_SMALL
 @given(data=st.data(), ext=st.sampled_from([".csv", ".xlsx", ".parquet"]))
 def test_cli_validate_on_mutated_file(data, ext):
     blob = data.draw(mutated(ext))
@@ -103,7 +120,7 @@ def test_cli_validate_on_mutated_file(data, ext):
 
 def test_valid_files_still_load():
     """The unmutated sources are valid, so the mutation tests start from good input."""
-    for ext in (".csv", ".tsv", ".xlsx", ".parquet"):
+    for ext in (".csv", ".tsv", ".xlsx", ".parquet", ".sav", ".dta", ".xpt"):
         with workdir() as d:
             _write(d, f"subjects{ext}", valid_bytes(ext))
             (d / "measurements.csv").write_bytes((GOOD / "measurements.csv").read_bytes())

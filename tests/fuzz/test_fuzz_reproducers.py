@@ -173,3 +173,28 @@ def test_cli_exit_2_on_damaged_workbook():
         code, out, err = cli_validate(path)
         assert code == 2
         assert "unreadable" in out
+
+
+# Found by test_fuzz_csv_shapes: a file whose lines end with a lone CR (classic Mac
+# "CSV (Macintosh)" export) crashed the header reader with _csv.Error.
+def test_cr_line_endings_are_read_like_lf():
+    with workdir() as d:
+        (d / "subjects.csv").write_bytes(b"USUBJID,SEX,AGE\r001,F,34\r002,X,50\r")
+        (d / "measurements.csv").write_bytes(
+            b"USUBJID,PARAMCD,AVISIT,AVAL\r001,EASI,BASELINE,20\r002,EASI,BASELINE,30\r")
+        ds = load_dataset(d)
+        assert ds["subjects"]["USUBJID"].tolist() == ["001", "002"]
+        assert ds["subjects"]["AGE"].tolist() == [34, 50]
+        from analysis.schema import validate
+
+        errors = [(p.rule, p.file, p.row, p.column) for p in validate(ds).errors]
+        # 002 is on the file's third line: spreadsheet row 3.
+        assert errors == [("code", "subjects.csv", 3, "SEX")]
+
+
+def test_cr_only_header_blank_line_is_a_clean_refusal():
+    with workdir() as d:
+        (d / "subjects.csv").write_bytes(b'\r""\r')
+        with pytest.raises(InputError) as caught:
+            load_dataset(d)
+        assert caught.value.problems[0].row == 1
