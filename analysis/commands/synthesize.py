@@ -67,8 +67,9 @@ def main(args) -> int:
     parts = ["dupitac synthesize", f"--study {args.study}"]
     parts += ["--reference"] if args.reference else [f"--n {n}" if n else "", f"--seed {seed}",
                                                      f"--out {out}"]
+    note = module.readme_note(seed, n) if hasattr(module, "readme_note") else ""
     written = write_dataset(dataset, out, study=args.study, seed=seed,
-                            command=" ".join(p for p in parts if p))
+                            command=" ".join(p for p in parts if p), note=note)
     elapsed = time.perf_counter() - started
     if not args.quiet:
         print(f"wrote {len(written)} files to {out} ({dataset.n_subjects()} synthetic patients, "

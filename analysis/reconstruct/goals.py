@@ -39,22 +39,24 @@ class Goal:
     hi: float
     unit: float = 1.0
     text: str = ""
+    log: bool = False
 
     @classmethod
     def printed(cls, text: str, comparator: str | None = None, margin: float = 0.2,
-                index: int = 0) -> "Goal":
+                index: int = 0, log: bool = False) -> "Goal":
         """Goal of a printed number (``"29.5"``, ``"<0.001"``, ``"0.94–0.99"`` with ``index``).
 
-        ``margin`` is the share of the half-unit kept free at each edge.
+        ``margin`` is the share of the half-unit kept free at each edge. ``log``
+        measures misses on a log scale (for p-values, whose misses span decades).
         """
         p = parse_printed(text, comparator)
         v = float(p.numbers[index])
         h = 0.5 * 10.0 ** (-p.decimals[index])
         if p.comparator == "<":
-            return cls(-math.inf, v - margin * h, h, text)
+            return cls(-math.inf, v - margin * h, h, text, log)
         if p.comparator == ">":
-            return cls(v + margin * h, math.inf, h, text)
-        return cls(v - (1 - margin) * h, v + (1 - margin) * h, h, text)
+            return cls(v + margin * h, math.inf, h, text, log)
+        return cls(v - (1 - margin) * h, v + (1 - margin) * h, h, text, log)
 
     @classmethod
     def between(cls, lo: float, hi: float, text: str = "") -> "Goal":
@@ -64,10 +66,24 @@ class Goal:
         return bool(self.lo <= float(x) <= self.hi)
 
     def miss(self, x) -> float:
-        """0 inside, else the distance to the interval in units of ``unit``."""
+        """0 inside, else the distance to the interval in units of ``unit``.
+
+        On a log scale (``log``) the distance is in log10 units over the interval's
+        relative half-width (at least 0.01 decades), so p = 0.5 for a goal of 0.012 is a
+        miss of about 90, not of 1000.
+        """
         x = float(x)
         if math.isnan(x):
             return 1e6
+        if self.log:
+            if self.lo <= x <= self.hi:
+                return 0.0
+            lo = self.lo if self.lo > 0 else (self.hi - 2 * self.unit if self.hi - 2 * self.unit > 0
+                                               else self.hi / 2)
+            width = max(math.log10(self.hi / lo) / 2, 0.01) if math.isfinite(self.hi) else 0.05
+            x = max(x, 1e-300)
+            edge = self.lo if x < self.lo else self.hi
+            return abs(math.log10(x) - math.log10(edge)) / width
         if x < self.lo:
             return (self.lo - x) / self.unit
         if x > self.hi:

@@ -239,21 +239,64 @@ def sprite(
     shape = shape if shape is not None else default_shape(mean, sd, scale)
     u = _initial(n, mean, sd, scale, segs, shape, rng)
     top = scale.top
+
+    def can_move(idx, d):
+        return _can_move(u[idx], d, seg_of, fixed_seg, top)
+
+    u = _tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds)
+    return scale.value(u)[rng.permutation(n)]
+
+
+def sprite_bounded(values, low, high, mean: float, sd: float, scale: Scale, rng, *,
+                   sd_tol: float | None = None, max_rounds: int = 20000) -> np.ndarray:
+    """Tune given values to a mean and SD, each value kept inside its own bounds.
+
+    For variables whose range depends on the patient, e.g. an age at diagnosis
+    that may not exceed the patient's age. Values stay in place (no shuffling).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = sprite_bounded([1, 2, 3, 8, 9], [0, 0, 0, 5, 5], [4, 4, 4, 10, 10], 5.0, 3.6,
+    ...                    Scale(0, 10, 1), np.random.default_rng(0), sd_tol=0.05)
+    >>> float(x.mean()), round(float(x.std(ddof=1)), 1), bool((x[:3] <= 4).all())
+    (5.0, 3.6, True)
+    """
+    u = scale.unit(values)
+    lo, hi = scale.unit(low), scale.unit(high)
+    if (u < lo).any() or (u > hi).any():
+        raise InfeasibleError("a starting value lies outside its bounds")
+
+    def can_move(idx, d):
+        new = u[idx] + d
+        return (new >= lo[idx]) & (new <= hi[idx])
+
+    return scale.value(_tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds))
+
+
+def _tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds) -> np.ndarray:
+    """Move unit values by +-1 (sum first, then pairs) until mean and SD are met."""
+    n = u.size
+    top_sd = math.sqrt(max(0.0, (mean - scale.lo) * (scale.hi - mean)) * n / (n - 1))
+    if sd > top_sd:
+        raise InfeasibleError(f"SD {sd} exceeds the largest SD ({top_sd:.3g}) of {n} values "
+                              f"in [{scale.lo}, {scale.hi}] with mean {mean}")
     target_sum = int(round((mean - scale.lo) * n / scale.step))
     sd_u = sd / scale.step
     tol_u = (sd_tol if sd_tol is not None else max(1e-3 * sd, 1e-4)) / scale.step
     lo_q = (sd_u - tol_u) ** 2 * (n - 1) + target_sum**2 / n
     hi_q = (sd_u + tol_u) ** 2 * (n - 1) + target_sum**2 / n
     aim_q = sd_u**2 * (n - 1) + target_sum**2 / n
+    everyone = np.arange(n)
 
     for _ in range(max_rounds):
         diff = target_sum - int(u.sum())
         if diff == 0:
             break
         d = 1 if diff > 0 else -1
-        movable = np.flatnonzero(_can_move(u, d, seg_of, fixed_seg, top))
+        movable = np.flatnonzero(can_move(everyone, d))
         if movable.size == 0:
-            raise InfeasibleError(f"mean {mean} unreachable within the scale and bands")
+            raise InfeasibleError(f"mean {mean} unreachable within the scale and bounds")
         # Move the values nearest the mean first: the SD step below has less to undo.
         take = min(abs(diff), movable.size)
         pref = np.abs(u[movable] - target_sum / n) + rng.random(movable.size)
@@ -264,7 +307,7 @@ def sprite(
     for _ in range(max_rounds):
         q = float((u.astype(np.float64) ** 2).sum())
         if lo_q <= q <= hi_q:
-            return scale.value(u)[rng.permutation(n)]
+            return u
         need = aim_q - q
         perm = rng.permutation(n)
         half = n // 2
@@ -277,25 +320,30 @@ def sprite(
         else:  # shrink: larger down, smaller up (needs a gap of 2)
             up, dn = lo, hi
         dq = 2.0 * (u[up] - u[dn]) + 2.0
-        ok = (_can_move(u[up], 1, seg_of, fixed_seg, top)
-              & _can_move(u[dn], -1, seg_of, fixed_seg, top)
-              & (np.sign(dq) == np.sign(need)) & (up != dn))
-        if not ok.any():
-            raise InfeasibleError(f"SD {sd} unreachable within the scale and bands")
-        up, dn, dq = up[ok], dn[ok], dq[ok]
-        # Take pairs, smallest steps last, until the next would overshoot the aim.
-        order = np.argsort(-np.abs(dq))
-        csum = np.cumsum(np.abs(dq[order]))
-        k = int(np.searchsorted(csum, abs(need), side="right"))
-        if k == 0:
-            # Every step overshoots: take the smallest if it lands inside the window.
-            m = order[-1]
-            if lo_q <= q + dq[m] <= hi_q or abs(need + 0.0) > abs(need - dq[m]):
+        valid = can_move(up, 1) & can_move(dn, -1)
+        ok = valid & (np.sign(dq) == np.sign(need))
+        fits = np.flatnonzero(ok & (np.abs(dq) <= abs(need)))
+        if fits.size == 0:
+            m = int(np.argmin(np.where(ok, np.abs(dq), np.inf))) if ok.any() else -1
+            if m >= 0 and (lo_q <= q + dq[m] <= hi_q or abs(need) > abs(need - dq[m])):
                 k_idx = np.array([m])
+            elif valid.any() and rng.random() < 0.2:
+                # Stuck on the integer lattice: a random sideways step (either
+                # direction) lets the next rounds find a path to the window.
+                k_idx = np.array([rng.choice(np.flatnonzero(valid))])
             else:
-                continue
+                # Reverse orientation: the smaller up and larger down (or vice versa).
+                up, dn = dn, up
+                dq = 2.0 * (u[up] - u[dn]) + 2.0
+                valid = can_move(up, 1) & can_move(dn, -1)
+                if valid.any() and rng.random() < 0.2:
+                    k_idx = np.array([rng.choice(np.flatnonzero(valid))])
+                else:
+                    continue
         else:
-            k_idx = order[:k]
+            order = fits[np.argsort(-np.abs(dq[fits]))]
+            csum = np.cumsum(np.abs(dq[order]))
+            k_idx = order[:max(1, int(np.searchsorted(csum, abs(need), side="right")))]
         u[up[k_idx]] += 1
         u[dn[k_idx]] -= 1
     raise InfeasibleError(f"SD {sd} not reached after {max_rounds} rounds")

@@ -59,7 +59,7 @@ def assign_by_rank(values, score) -> np.ndarray:
 
 
 def swap_to_count(base, follow, predicate, target: int, rng, *, max_iter: int = 20000,
-                  batch: int = 256) -> np.ndarray:
+                  batch: int | None = None) -> np.ndarray:
     """Swap follow-up values between patients until ``predicate`` holds for ``target`` of them.
 
     Parameters
@@ -71,6 +71,9 @@ def swap_to_count(base, follow, predicate, target: int, rng, *, max_iter: int = 
     target : int
         Exact number of patients for whom ``predicate`` must hold.
     rng : numpy.random.Generator
+    batch : int, optional
+        Pairs tried per round (default: half the patients); disjoint pairs that move
+        the count the right way are swapped together, so large cohorts take few rounds.
 
     Returns
     -------
@@ -90,20 +93,25 @@ def swap_to_count(base, follow, predicate, target: int, rng, *, max_iter: int = 
     n = f.size
     if not 0 <= target <= n:
         raise ValueError(f"target {target} outside 0..{n}")
+    half = max(1, min(n // 2, batch or n // 2))
     for _ in range(max_iter):
         hit = predicate(b, f)
         need = target - int(hit.sum())
         if need == 0:
             return f
-        i = rng.integers(n, size=batch)
-        j = rng.integers(n, size=batch)
+        if n < 2:
+            break
+        perm = rng.permutation(n)[:2 * half]
+        i, j = perm[:half], perm[half:2 * half]
         gain = (predicate(b[i], f[j]).astype(int) + predicate(b[j], f[i]).astype(int)
                 - hit[i].astype(int) - hit[j].astype(int))
-        ok = np.flatnonzero((np.sign(gain) == np.sign(need)) & (i != j))
+        step = 1 if need > 0 else -1
+        ok = np.flatnonzero(gain == step)
         if ok.size == 0:
-            continue
-        k = ok[np.argmin(np.abs(f[i[ok]] - f[j[ok]]))]
-        if abs(gain[k]) > abs(need):
-            continue
-        f[i[k]], f[j[k]] = f[j[k]], f[i[k]]
+            ok = np.flatnonzero(gain == 2 * step) if abs(need) >= 2 else ok
+            if ok.size == 0:
+                continue
+        ok = ok[np.argsort(np.abs(f[i[ok]] - f[j[ok]]), kind="stable")]
+        ok = ok[:max(1, abs(need) // abs(int(gain[ok[0]])))]
+        f[i[ok]], f[j[ok]] = f[j[ok]], f[i[ok]]
     raise ValueError(f"could not reach {target} patients meeting the condition")

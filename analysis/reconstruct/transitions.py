@@ -31,7 +31,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from analysis.reconstruct.dropout import monotone_last_visit
 
 
 def diagonal_options(row: int, col: int, goal, test) -> list[int]:
@@ -45,7 +44,8 @@ def _fill_feasible(row_off, col_off) -> bool:
 
 
 def search_margins(base_counts, visit_counts, goals, test, *, spread: int = 30,
-                   keep: int = 200, retention=None):
+                   keep: int = 200, retention=None, persistence: float = 0.5,
+                   row_cost=None, gap_cost: float | None = None):
     """Row margins and diagonals of every visit's table that meet all p-value goals.
 
     Parameters
@@ -64,6 +64,16 @@ def search_margins(base_counts, visit_counts, goals, test, *, spread: int = 30,
         Candidate row-margin vectors kept per visit for the backtracking search.
     retention : sequence of float (K), optional
         Relative chance of staying in follow-up per baseline category (default equal).
+    persistence : float in [0, 1], one per category, or a (visits x categories) array
+        Where in each category's range of admissible diagonals to aim: 0 = fewest
+        patients keeping their category, 1 = most (routine care tends to continue).
+    row_cost : callable (visit index, row margins) -> float or None, optional
+        Extra cost of a row-margin vector, None to forbid it (couples the tables to
+        other published numbers that depend on who stays in follow-up).
+    gap_cost : float, optional
+        None (default): row margins must be nested over visits (monotone dropout).
+        A number: a margin may exceed the previous visit's (patients who miss a visit
+        and come back), at this cost per returning patient.
 
     Returns
     -------
@@ -96,7 +106,8 @@ def search_margins(base_counts, visit_counts, goals, test, *, spread: int = 30,
         ranges, opts = [], []
         for k in range(k_cat):
             lo = max(0, int(np.floor(expect[k])) - spread)
-            hi = min(int(prev[k]), int(np.ceil(expect[k])) + spread)
+            cap = int(prev[k]) if gap_cost is None else int(base[k])
+            hi = min(cap, int(np.ceil(expect[k])) + spread)
             ok = {r: options(v, k, r) for r in range(lo, hi + 1)}
             ok = {r: d for r, d in ok.items() if d}
             ranges.append(sorted(ok))
@@ -107,10 +118,17 @@ def search_margins(base_counts, visit_counts, goals, test, *, spread: int = 30,
             if last not in opts[-1]:
                 continue
             r = np.array(head + (last,))
-            diag = _choose_diagonal(r, cols[v], [opts[k][r[k]] for k in range(k_cat)])
+            extra = 0.0 if row_cost is None else row_cost(v, r)
+            if extra is None:
+                continue
+            pers = np.asarray(persistence, dtype=float)
+            diag = _choose_diagonal(r, cols[v], [opts[k][r[k]] for k in range(k_cat)],
+                                    pers[v] if pers.ndim == 2 else pers)
             if diag is None:
                 continue
-            cost = float((((r - expect) ** 2) / np.maximum(expect, 1)).sum())
+            cost = float((((r - expect) ** 2) / np.maximum(expect, 1)).sum()) + extra
+            if gap_cost is not None:
+                cost += gap_cost * float(np.maximum(r - prev, 0).sum())
             found.append((cost, tuple(r), tuple(diag)))
         found.sort()
         return found[:keep]
@@ -126,14 +144,16 @@ def search_margins(base_counts, visit_counts, goals, test, *, spread: int = 30,
 
     out = walk(0, base)
     if out is None:
-        raise ValueError("no nested row margins meet every McNemar goal")
+        raise ValueError("no row margins meet every McNemar goal")
     return np.array(out[0], dtype=np.int64), np.array(out[1], dtype=np.int64)
 
 
-def _choose_diagonal(rows, cols, opts):
-    """The diagonal (one option per category) nearest the middle of each option list
-    that still allows an empty-diagonal fill."""
-    ordered = [sorted(o, key=lambda d, o=o: abs(d - o[len(o) // 2])) for o in opts]
+def _choose_diagonal(rows, cols, opts, persistence=0.5):
+    """The diagonal (one option per category) nearest the preferred point of each option
+    list that still allows an empty-diagonal fill."""
+    pers = np.broadcast_to(np.asarray(persistence, dtype=float), (len(opts),))
+    ordered = [sorted(o, key=lambda d, o=o, q=q: abs(d - o[int(round(q * (len(o) - 1)))]))
+               for o, q in zip(opts, pers)]
     for combo in itertools.islice(itertools.product(*ordered), 5000):
         d = np.array(combo)
         if _fill_feasible(rows - d, cols - d):
@@ -198,44 +218,49 @@ def assign_paths(base_cat, tables, rng, retention_score=None):
     base_cat : int array (n)
         Baseline category index of each patient.
     tables : sequence (V) of K x K int arrays
-        Baseline-by-visit tables; row sums must be nested (monotone dropout).
+        Baseline-by-visit tables. Within a baseline category the patients seen at a
+        visit are the best-ranked on the retention score, so presence is nested
+        (monotone dropout) wherever the row sums allow; where a row sum grows, the
+        extra patients are ones who missed the earlier visit.
     rng : numpy.random.Generator
     retention_score : array, optional
-        Higher stays in follow-up longer (within a baseline category).
+        Higher stays in follow-up longer. None = at random.
 
     Returns
     -------
-    last : int array (n)
-        Index of the last visit attended (0 = baseline only).
+    present : bool array (n x (V + 1))
+        Seen at each visit (baseline always).
     path : int array (n x (V + 1))
         Category at each visit, -1 when absent. A patient keeps the category of the
-        next visit where the tables leave room, so paths are persistent, not shuffled.
+        next visit seen where the tables leave room, so paths are persistent.
     """
     base_cat = np.asarray(base_cat)
     tables = [np.asarray(t, dtype=np.int64) for t in tables]
     k_cat = tables[0].shape[0]
-    n_per = {k: [int((base_cat == k).sum())] + [int(t[k].sum()) for t in tables]
-             for k in range(k_cat)}
-    last = monotone_last_visit(base_cat, n_per, rng, score=retention_score)
-    n_vis = len(tables) + 1
-    path = np.full((base_cat.size, n_vis), -1, dtype=np.int64)
+    n, n_vis = base_cat.size, len(tables) + 1
+    score = rng.random(n) if retention_score is None else np.asarray(retention_score, float)
+    present = np.zeros((n, n_vis), dtype=bool)
+    present[:, 0] = True
+    path = np.full((n, n_vis), -1, dtype=np.int64)
     path[:, 0] = base_cat
     for k in range(k_cat):
+        idx = np.flatnonzero(base_cat == k)
+        ranked = idx[np.lexsort((rng.random(idx.size), -score[idx]))]
+        for v, t in enumerate(tables, start=1):
+            present[ranked[:int(t[k].sum())], v] = True
         for v in range(n_vis - 1, 0, -1):
-            present = np.flatnonzero((base_cat == k) & (last >= v))
-            pool = np.repeat(np.arange(k_cat), tables[v - 1][k])
-            rng.shuffle(pool)
-            later = path[present, v + 1] if v + 1 < n_vis else np.full(present.size, -1)
-            order = np.argsort(later < 0, kind="stable")  # patients seen later first
-            present = present[order]
-            later = later[order]
-            remaining = list(pool)
-            given = np.full(present.size, -1)
-            for idx, cat in enumerate(later):
-                if cat >= 0 and cat in remaining:
-                    remaining.remove(cat)
-                    given[idx] = cat
+            here = np.flatnonzero((base_cat == k) & present[:, v])
+            pool = list(np.repeat(np.arange(k_cat), tables[v - 1][k])[rng.permutation(here.size)])
+            later = np.full(here.size, -1)
+            for w in range(v + 1, n_vis):  # category at the next visit seen
+                fill = (later < 0) & present[here, w]
+                later[fill] = path[here[fill], w]
+            given = np.full(here.size, -1)
+            for i in np.argsort(later < 0, kind="stable"):
+                if later[i] >= 0 and later[i] in pool:
+                    pool.remove(later[i])
+                    given[i] = later[i]
             rest = np.flatnonzero(given < 0)
-            given[rest] = np.array(remaining, dtype=np.int64)[rng.permutation(rest.size)]
-            path[present, v] = given
-    return last, path
+            given[rest] = np.array(pool, dtype=np.int64)[rng.permutation(rest.size)]
+            path[here, v] = given
+    return present, path

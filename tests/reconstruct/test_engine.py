@@ -151,13 +151,27 @@ def test_assign_paths_reproduces_tables():
     base = np.repeat([0, 1, 2], [30, 40, 10])
     t1 = np.array([[20, 5, 3], [10, 22, 6], [1, 1, 7]])      # rows 28, 38, 9
     t2 = np.array([[18, 5, 2], [12, 15, 3], [1, 0, 6]])      # rows 25, 30, 7 (nested)
-    last, path = transitions.assign_paths(base, [t1, t2], rng(2))
+    present, path = transitions.assign_paths(base, [t1, t2], rng(2))
     for v, t in ((1, t1), (2, t2)):
         seen = path[:, v] >= 0
+        assert (seen == present[:, v]).all()
         got = np.zeros((3, 3), dtype=int)
         np.add.at(got, (path[seen, 0], path[seen, v]), 1)
         assert (got == t).all()
-    assert ((path[:, 2] >= 0) <= (path[:, 1] >= 0)).all()      # monotone
+    assert (present[:, 2] <= present[:, 1]).all()      # nested row sums: monotone dropout
+
+
+def test_assign_paths_returning_patients():
+    # row 2 grows from 5 to 7 between visits: two patients miss visit 1 and come back
+    base = np.repeat([0, 1, 2], [10, 10, 8])
+    t1 = np.array([[8, 1, 0], [2, 6, 0], [0, 0, 5]])
+    t2 = np.array([[6, 1, 0], [2, 5, 0], [0, 1, 6]])
+    present, path = transitions.assign_paths(base, [t1, t2], rng(4))
+    returning = present[:, 2] & ~present[:, 1]
+    assert int(returning.sum()) == 2 and (base[returning] == 2).all()
+    got = np.zeros((3, 3), dtype=int)
+    np.add.at(got, (path[present[:, 2], 0], path[present[:, 2], 2]), 1)
+    assert (got == t2).all()
 
 
 # --- fast fits vs the product's libraries ------------------------------------------------
@@ -196,3 +210,18 @@ def test_wald_hand_worked():
     w = fastfit.wald(np.log(2), 0.5)
     assert round(w["ci_low"], 4) == 0.7506 and round(w["ci_high"], 4) == 5.3288
     assert round(w["p_value"], 4) == 0.1657
+
+
+def test_fast_tests_match_product_tests():
+    # The search's closed forms must give the product's p-values (analysis.stats).
+    from analysis.stats.contingency import two_by_two
+    from analysis.stats.two_sample import student_t, welch_t
+
+    for cells in ((39, 15, 126, 100), (5, 20, 40, 35), (0, 3, 7, 9)):
+        for test, yates in (("chi2", False), ("chi2_yates", True)):
+            ref = two_by_two(*cells, test=test).p_value
+            assert abs(fastfit.chi2_2x2_p(*cells, yates=yates) - ref) < 1e-12
+    r = rng(21)
+    x, y = r.normal(14, 6, 65), r.normal(16, 7, 242)
+    assert abs(fastfit.student_t_p(x, y) - student_t(x, y).p_value) < 1e-12
+    assert abs(fastfit.student_t_p(x, y, welch=True) - welch_t(x, y).p_value) < 1e-12
