@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,11 +21,16 @@ from analysis.errors import ERROR, InputError, Problem
 from analysis.io import Dataset, load_dataset
 from analysis.schema import ValidationReport, validate, validate_or_raise
 
-# Bounded so the whole folder runs in well under a minute on a loaded 2-core machine.
-FUZZ = settings(max_examples=60, deadline=None, derandomize=False,
+# Bounded so the whole folder runs in about a minute of CPU; DUPITAC_FUZZ_SCALE=20
+# multiplies every budget for a longer exploratory run (found crashes get a
+# reproducer in test_fuzz_reproducers.py).
+_SCALE = max(1, int(os.environ.get("DUPITAC_FUZZ_SCALE", "1")))
+FUZZ = settings(max_examples=50 * _SCALE, deadline=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
-FUZZ_SMALL = settings(FUZZ, max_examples=25)
+FUZZ_SMALL = settings(FUZZ, max_examples=20 * _SCALE)
+# validate() on a table full of failures spends ~0.1 s per table in pandera.
+FUZZ_VALUES = settings(FUZZ, max_examples=25 * _SCALE)
 
 
 @contextlib.contextmanager
@@ -55,8 +61,8 @@ def load_or_refuse(path: Path, mapping=None):
     return ds
 
 
-def check_report(ds) -> ValidationReport:
-    """``validate`` returns a coherent report and ``validate_or_raise`` agrees with it."""
+def check_report(ds, also_raise: bool = False) -> ValidationReport:
+    """``validate`` returns a coherent report (and ``validate_or_raise`` agrees with it)."""
     report = validate(ds, limit=5)
     assert isinstance(report, ValidationReport)
     for p in report.problems:
@@ -66,6 +72,8 @@ def check_report(ds) -> ValidationReport:
     assert report.ok == (not report.errors)
     report.to_dict()
     report.summary()
+    if not also_raise:
+        return report
     try:
         validate_or_raise(ds)
     except InputError as err:
