@@ -39,14 +39,43 @@ def scorecard(ctx: Context):
     from analysis.targets.scorecard import scorecard_markdown
     from analysis.targets.verify import status_counts, verify_study
 
+    raw = getattr(ctx, "raw_ard", ctx.ard)
     path = cache_dir() / "scorecard" / f"{ctx.study}-{ctx.ard_key}-{catalogue_hash()[:16]}.parquet"
-    card, _ = cached_frame(path, lambda: verify_study(ctx.study, ctx.ard).astype(str))
+    card, _ = cached_frame(path, lambda: verify_study(ctx.study, raw).astype(str))
+    card = _mask_rebuilt(card, ctx)
     c = status_counts(card)
     sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
                 f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "
                 f"are inconsistent in the source itself and {c.get('not built', 0)} were not "
                 "built from these data.")
     return sentence, scorecard_markdown(card), card
+
+
+def _mask_rebuilt(card, ctx):
+    """Hide the rebuilt value of every record that reads a number suppression hides.
+
+    The scorecard is computed on the full ARD (its statuses must not change with
+    ``min_cell``), but it prints rebuilt values, which would give the suppressed counts
+    back; those cells show the same marker as the documents' tables.
+    """
+    from analysis.report.suppress import cell, is_masked
+    from analysis.targets.catalogue import load_study
+
+    if not ctx.min_cell or ctx.min_cell <= 1 or card is None or card.empty:
+        return card
+    hidden = {}
+    for rec in load_study(ctx.study).records:
+        for sel in rec.parts().values():
+            v = cell(ctx.ard, **{k: str(val) for k, val in sel.items()})
+            if is_masked(v):
+                hidden[rec.id] = str(v)
+    if not hidden:
+        return card
+    card = card.copy()
+    mask = card["id"].isin(hidden)
+    card.loc[mask, "rebuilt"] = card.loc[mask, "id"].map(hidden)
+    card.loc[mask, "rebuilt_full"] = card.loc[mask, "id"].map(hidden)
+    return card
 
 
 def audit_findings(study: str) -> str:

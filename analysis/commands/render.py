@@ -87,13 +87,15 @@ def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> 
 
 
 def _job(name, path, formats, params, engine, outdir, use_cache):
-    from analysis.errors import DupitacError
+    from analysis.errors import DupitacError, OutputError
 
     try:
         return (name, *render_one(name, path, formats, params, engine, outdir, use_cache,
                                   lambda what: None)), None
     except InputError as err:  # sent back as data: the exception does not pickle whole
         return None, ("input", err.problems, err.summary)
+    except OutputError as err:
+        return None, ("output", err.path, err.reason)
     except DupitacError as err:
         return None, ("other", str(err), type(err).__name__)
 
@@ -113,6 +115,10 @@ def _parallel(docs, formats, doc_params, args, outdir):
             result, error = fut.result()
             if error and error[0] == "input":
                 raise InputError(error[1], summary=error[2])
+            if error and error[0] == "output":
+                from analysis.errors import OutputError
+
+                raise OutputError(error[1], error[2])
             if error:
                 from analysis.errors import DupitacError
 

@@ -15,8 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from analysis.errors import InputError, OutputError, Problem
 from analysis.paths import STUDIES
 
@@ -38,7 +36,9 @@ def add_arguments(parser) -> None:
                         help="exit 1 also when a record is `not built`")
 
 
-def _read_ard(path: Path) -> pd.DataFrame:
+def _read_ard(path: Path):
+    import pandas as pd  # at call time: `dupitac --help` and other commands stay light
+
     from analysis.results.ard import ARD_COLUMNS
 
     try:
@@ -60,6 +60,8 @@ def _read_ard(path: Path) -> pd.DataFrame:
 
 def build_scorecard(studies, data: Path | None = None, ard_path: Path | None = None):
     """(scorecard DataFrame, notes, unbacked excuses) for ``studies``."""
+    import pandas as pd
+
     from analysis.audit.engine import check_excuses
     from analysis.targets.catalogue import load_study
     from analysis.targets.verify import rebuild_ard, verify_study

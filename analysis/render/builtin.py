@@ -4,7 +4,10 @@ parse (qmd) -> execute (notebook, one kernel) -> assemble Markdown -> number
 cross-references -> pandoc/Typst writers. Everything is written inside a temporary
 folder in the output directory and moved into place with :func:`os.replace` only
 when every requested format is complete, so an interrupted or failed render leaves
-the previous outputs as they were.
+the previous outputs as they were (:mod:`analysis.render.staging`: stale folders of
+killed renders, concurrent renders, unwritable or full output folders). Dates come
+from ``SOURCE_DATE_EPOCH`` (:mod:`analysis.render.epoch`), so the same data render to
+the same bytes.
 
 Examples
 --------
@@ -14,15 +17,13 @@ Examples
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from analysis.errors import InputError, OutputError, Problem
-from analysis.render import crossref, qmd, writers
+from analysis.errors import InputError, Problem
+from analysis.render import crossref, epoch, qmd, staging, writers
 from analysis.render.assemble import assemble
 from analysis.render.notebook import execute
 from analysis.render.qmd import Cell
@@ -81,14 +82,6 @@ def apply_execute_defaults(doc: qmd.Document, meta: dict) -> None:
             block.options = {**base, **block.options}
 
 
-def _stage(outdir: Path) -> Path:
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".dupitac-render-", dir=outdir))
-    except OSError as err:
-        raise OutputError(str(outdir), err.strerror or str(err)) from None
-
-
 def render(path, outdir, formats=("html",), params: dict | None = None,
            progress=None) -> list[Path]:
     """Render ``path`` to ``outdir`` in each of ``formats``; return the files written.
@@ -104,6 +97,13 @@ def render(path, outdir, formats=("html",), params: dict | None = None,
         ``-P`` values; checked against the document's parameters cell.
     progress : callable, optional
         Called with a short step name ("execute", "html", ...) as work proceeds.
+
+    Raises
+    ------
+    InputError
+        The document or a parameter is wrong, or a cell failed.
+    OutputError
+        ``outdir`` cannot be written (read-only, full); nothing in it has changed.
     """
     path, outdir = Path(path), Path(outdir)
     bad = [f for f in formats if f not in writers.FORMATS]
@@ -112,33 +112,50 @@ def render(path, outdir, formats=("html",), params: dict | None = None,
                                   + ", ".join(writers.FORMATS), value=bad[0])],
                          summary="cannot render")
     step = progress or (lambda name: None)
+    staging.phase("parse")
     doc = qmd.parse(path)
     meta = effective_meta(doc)
     apply_execute_defaults(doc, meta)
-    step("execute")
-    executed = execute(doc, params or {})
-    stage = _stage(outdir)
+    with epoch.pinned():
+        # The output folder is checked (and stale stages of killed renders removed) before
+        # the kernel runs, so an unwritable location fails in a second, not after the work.
+        stage = staging.make_stage(outdir)
+        try:
+            step("execute")
+            staging.phase("execute")
+            executed = execute(doc, params or {})
+            staging.phase("assemble")
+            made = _write_formats(executed, meta, path, formats, stage, step)
+            return staging.commit(made, outdir)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_formats(executed, meta, path: Path, formats, stage: Path, step) -> list[Path]:
     try:
         body = assemble(executed, stage / f"{path.stem}_files")
         body = crossref.resolve(body, bool(meta.get("number-sections")), str(path))
         text = writers.front_matter(meta) + body
         (stage / f"{path.stem}.md").write_text(text, encoding="utf-8")
-        # The converters are separate processes (pandoc, and Typst's compiler releases the
-        # GIL), so the formats are written side by side.
-        from concurrent.futures import ThreadPoolExecutor
+    except OSError as err:
+        raise staging.output_error(stage, err) from None
+    # The converters are separate processes (pandoc, and Typst's compiler releases the
+    # GIL), so the formats are written side by side.
+    from concurrent.futures import ThreadPoolExecutor
 
-        made = [stage / f"{path.stem}.{fmt}" for fmt in formats]
-        step(",".join(formats))
+    made = [stage / f"{path.stem}.{fmt}" for fmt in formats]
+    step(",".join(formats))
+    try:
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
             jobs = [pool.submit(writers.WRITERS[fmt], text, meta, stage, target)
                     for fmt, target in zip(formats, made)]
             for job in jobs:
                 job.result()
-        final = []
-        for target in made:
-            dest = outdir / target.name
-            os.replace(target, dest)
-            final.append(dest)
-        return final
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    except OSError as err:
+        raise staging.output_error(stage, err) from None
+    except writers.RenderError:
+        # A converter that stops half-way on a full disk reports it in its own words;
+        # a probe write tells that case apart from a document the converter refused.
+        staging.probe_space(stage)
+        raise
+    return made

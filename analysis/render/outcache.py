@@ -4,7 +4,8 @@ The key covers the document and every file it includes, the project's
 ``_quarto.yml``, the parameter values, the bytes of every data file a parameter or
 the caller names, the targets catalogues, the package's source (``code_fingerprint``), the
 engine, the formats and the converter versions. A hit copies the stored outputs
-into place (temporary file, then :func:`os.replace`); nothing is executed.
+into place (staged copies, then :func:`os.replace` under the output folder's lock;
+see :mod:`analysis.render.staging`); nothing is executed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from analysis.paths import cache_dir, targets_dir
 from analysis.render import qmd
-from analysis.results.cache import code_fingerprint
+from analysis.fingerprint import code_fingerprint
 
 
 def _hash_path(h, path: Path) -> None:
@@ -76,19 +77,10 @@ def lookup(key: str, stem: str, formats) -> list[Path] | None:
 
 
 def restore(files: list[Path], outdir: Path) -> list[Path]:
-    outdir.mkdir(parents=True, exist_ok=True)
-    done = []
-    for f in files:
-        fd, tmp = tempfile.mkstemp(dir=outdir, prefix=".dupitac-copy-")
-        os.close(fd)
-        try:
-            shutil.copyfile(f, tmp)
-            os.replace(tmp, outdir / f.name)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        done.append(outdir / f.name)
-    return done
+    """Copy a cached render's files into ``outdir`` (staged, then moved under the lock)."""
+    from analysis.render.staging import copy_into
+
+    return copy_into(files, outdir)
 
 
 def store(key: str, files: list[Path]) -> None:

@@ -10,8 +10,9 @@ is never executed.
 Examples
 --------
 >>> defaults = parse_defaults("data = None\\nmin_cell = 0\\n", "doc.qmd", 3)
->>> injected_source(coerce({"min_cell": "5", "data": "a'b"}, defaults, "doc.qmd"))
-"data = \\"a'b\\"\\nmin_cell = 5"
+>>> print(injected_source(coerce({"data": "a'b", "min_cell": "5"}, defaults, "doc.qmd")))
+data = "a'b"
+min_cell = 5
 """
 
 from __future__ import annotations

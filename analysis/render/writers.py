@@ -14,6 +14,7 @@ import pypandoc
 import yaml
 
 from analysis.errors import DupitacError
+from analysis.render import epoch, staging
 
 FORMATS = ("html", "pdf", "docx")
 READER = "markdown-citations"  # @refs are resolved by crossref.py, never by citeproc
@@ -42,7 +43,17 @@ TYPST_HEADER = """
 #show figure.caption: set align(left)
 #set table(stroke: (x, y) => if y <= 1 { (top: 0.6pt) } else { none })
 #set text(size: 10.5pt)
+// Tables in a smaller face, ragged right and unhyphenated, with tight cells: wide tables
+// (nine columns) then keep one line per row on an A4 page.
+#show table: set text(size: 8pt, hyphenate: false)
+#show table: set par(justify: false)
+#set table(inset: (x: 3.5pt, y: 2.6pt))
 """
+
+# Pandoc gives a pipe table relative column widths from its separator line when any line
+# is longer than --columns; those follow header lengths, not content, and cramp wide
+# tables. With a wide --columns every table gets natural (auto) widths in each format.
+COLUMNS = "--columns=10000"
 
 
 # Quarto draws callouts as boxes in every format; pandoc's Typst writer would drop the
@@ -79,13 +90,14 @@ def front_matter(meta: dict) -> str:
 
 
 def _common_args(meta: dict, workdir: Path) -> list[str]:
-    args = ["--resource-path", str(workdir)]
+    args = ["--resource-path", str(workdir), COLUMNS]
     if meta.get("number-sections"):
         args.append("--number-sections")
     return args
 
 
 def _pandoc(text: str, to: str, out: Path, args: list[str]) -> None:
+    staging.phase(f"pandoc-{to}")
     try:
         pypandoc.convert_text(text, to, format=READER, outputfile=str(out), extra_args=args,
                               sandbox=False)
@@ -128,8 +140,9 @@ def write_pdf(text: str, meta: dict, workdir: Path, out: Path) -> None:
     if _toc(meta, "typst"):
         args.append("--toc")
     _pandoc(text, "typst", typ, args)
+    staging.phase("typst")
     try:
-        typst.compile(str(typ), output=str(out), root=str(workdir))
+        typst.compile(str(typ), output=str(out), root=str(workdir), timestamp=epoch.epoch())
     except Exception as err:  # typst raises its own error type per version
         raise RenderError(f"typst could not compile {typ.name}: {err}") from None
 

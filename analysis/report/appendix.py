@@ -17,11 +17,11 @@ import platform
 import sys
 from importlib import metadata
 
-import pandas as pd
 from tabulate import tabulate
 
 from analysis import __version__
 from analysis.report.manuscript import Context, md_escape
+from analysis.report.suppress import count_text, pair_text
 
 SYNTHETIC_NOTICE = (
     "**Reference data.** These patients are synthetic reconstructions, not the study's "
@@ -41,14 +41,17 @@ def notice(ctx: Context) -> str:
                      "**Synthetic data.** These patients are synthetic, made by the package's "
                      "reconstruction engine; they are not real patients.")
     if not ctx.reference:
-        parts.append(f"**Dataset.** {md_escape(ctx.dataset.name)}: {ctx.n_patients} patients; "
+        parts.append(f"**Dataset.** {md_escape(ctx.dataset.name)}: "
+                     f"{count_text(ctx.n_patients, ctx.min_cell)} patients; "
                      f"content hash `{ctx.data_hash[:16]}`; analysed on {ctx.run_date} with "
                      f"dupitac {__version__}.")
     body = "\n\n".join(parts)
     extra = ""
     if ctx.min_cell and ctx.min_cell > 1:
-        extra = (f"\n\nCounts between 1 and {ctx.min_cell - 1} are shown as "
-                 f"\"< {ctx.min_cell}\" (small-cell suppression).")
+        extra = (f"\n\n**Small-cell suppression.** Counts of 1 to {ctx.min_cell - 1} patients "
+                 f"are shown as \"\\<{ctx.min_cell}\"; numbers from which such a count could be "
+                 "worked out (another cell of the same total, a percentage, or the summary "
+                 "statistics of so small a group) are shown as \"suppressed\".")
     # A Quarto callout: a box in Quarto's HTML, PDF and Word, and in the builtin engine's.
     return f"::: {{.callout-important appearance=\"minimal\"}}\n{body}{extra}\n:::\n"
 
@@ -71,11 +74,13 @@ def provenance_table(ctx: Context, params: dict | None = None) -> str:
         ["Dataset", md_escape(ctx.dataset.name)],
         ["Data location", md_escape(ctx.data_path)],
         ["Data content hash (SHA-256)", f"`{ctx.data_hash}`"],
-        ["Patients", str(ctx.n_patients)],
+        ["Patients", count_text(ctx.n_patients, ctx.min_cell)],
         ["Reference cohort (the default data)", "yes" if ctx.reference else "no"],
         ["Synthetic patients", "yes" if getattr(ctx, "synthetic", False) else "no"],
         ["ARD rows", str(len(ctx.ard))],
-        ["ARD from cache", "yes" if ctx.cache_hit else "no (computed in this run)"],
+        # The ARD's cache key, not whether it came from the cache: the document must not
+        # change with the state of the cache.
+        ["ARD key (data, study, options, version, code)", f"`{getattr(ctx, 'ard_key', '')}`"],
         ["Date of run", ctx.run_date],
     ]
     for key, val in (params or {}).items():
@@ -116,8 +121,7 @@ def missingness_table(ctx: Context, params=None, visits=None) -> str:
     for p in params:
         row = [p]
         for v in visits:
-            k = int(have.get((p, v), 0))
-            row.append(f"{k}/{n_all} ({100.0 * k / n_all:.1f}%)")
+            row.append(pair_text(int(have.get((p, v), 0)), n_all, ctx.min_cell))
         rows.append(row)
     return tabulate(rows, headers=["Parameter", *[v.title() for v in visits]], tablefmt="pipe",
                     disable_numparse=True)

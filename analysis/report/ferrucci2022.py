@@ -18,6 +18,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from analysis.report.format import fmt_mean_sd, fmt_num, fmt_p
+from analysis.report.suppress import cell, is_masked
 from analysis.results.ard import select
 
 VISITS = ("BASELINE", "WEEK 4", "WEEK 16", "WEEK 52")
@@ -40,10 +41,18 @@ COX_LABELS = {"DLQI": "DLQI at baseline (per point)", "AGE": "Age at dupilumab s
 
 
 def get(ard: pd.DataFrame, **coords) -> float:
-    """The value at ``coords`` (unnamed coordinates are ""); NaN when absent."""
-    full = {k: coords.get(k, "") for k in ("analysis", "variable", "group", "visit", "statistic")}
-    rows = select(ard, **full)
-    return float(rows["value"].iloc[0]) if len(rows) == 1 else float("nan")
+    """The value at ``coords`` (unnamed coordinates are ""); NaN when absent; a
+    :class:`~analysis.report.suppress.Masked` marker when small-cell suppression hides it."""
+    return cell(ard, **coords)
+
+
+def suppression_sums(ard: pd.DataFrame) -> list:
+    """Sums across analyses a reader can form (for :mod:`analysis.report.suppress`):
+    tacrolimus users (alone or with corticosteroids) = Table II's two tacrolimus rows."""
+    base = dict(group="all", statistic="count")
+    return [(dict(base, analysis="tacrolimus_use", variable="TACROLIMUS", visit=v),
+             [dict(base, analysis="table2", variable=f"TOPICAL={t}", visit=v)
+              for t in ("TAC", "BOTH")]) for v in VISITS]
 
 
 def option(ard: pd.DataFrame, name: str):
@@ -55,8 +64,12 @@ def option(ard: pd.DataFrame, name: str):
 def n_pct(ard, decimals: int = 1, sign: str = "%", **coords) -> str:
     count = get(ard, **coords, statistic="count")
     pct = get(ard, **coords, statistic="percent")
+    if is_masked(count):
+        return str(count)
     if count != count:
         return "–"
+    if is_masked(pct) or pct != pct:
+        return f"{int(count)}"
     return f"{int(count)} ({fmt_num(pct, decimals)}{sign})"
 
 
@@ -121,8 +134,8 @@ def scores_table(ard: pd.DataFrame) -> str:
         for v in VISITS:
             c = dict(analysis=analysis, variable=var, group="all", visit=v)
             n = get(ard, **c, statistic="n")
-            cells.append("–" if n != n or n == 0 else
-                         f"{fmt_mean_sd(get(ard, **c, statistic='mean'), get(ard, **c, statistic='sd'))} (n={int(n)})")
+            cells.append("–" if (n != n and not is_masked(n)) or n == 0 else
+                         f"{fmt_mean_sd(get(ard, **c, statistic='mean'), get(ard, **c, statistic='sd'))} (n={fmt_num(n, 0)})")
         rows.append(cells)
     return tabulate(rows, headers=["Score"] + [VISIT_LABELS[v] for v in VISITS], tablefmt="pipe",
                     disable_numparse=True)
@@ -145,7 +158,7 @@ def cox_table(ard: pd.DataFrame) -> str:
 
 
 def figures(ard: pd.DataFrame, dataset, out_dir) -> list:
-    """Every figure of the study; returns the files written (PNG and SVG of each)."""
+    """Every figure of the study; returns the PNG files written."""
     from analysis.report import ferrucci2022_figures as figs
 
     return figs.all_figures(ard, out_dir)

@@ -1,6 +1,6 @@
 """Ferrucci 2022 figures, drawn from ARD aggregates only (never from patient rows).
 
-Matplotlib's Agg backend; PNG and SVG with fixed metadata and SVG hash salt, so the
+Matplotlib's Agg backend; PNG with fixed metadata (no date, no version), so the
 same ARD gives byte-identical files.
 """
 
@@ -20,10 +20,10 @@ from analysis.report.ferrucci2022 import (  # noqa: E402
     COX_LABELS, SCORES, TABLE2_ROWS, VISIT_LABELS, VISITS, get, option,
 )
 from analysis.report.format import fmt_num, fmt_p  # noqa: E402
+from analysis.report.suppress import is_masked, row_n, row_value  # noqa: E402
 from analysis.results.ard import select  # noqa: E402
 
 PNG_META = {"Software": None}
-SVG_META = {"Date": None, "Creator": None}
 BAND_LABELS = {"CLEAR": "Clear (0)", "ALMOST CLEAR": "Almost clear (0.1–1)", "MILD": "Mild (1.1–7)",
                "MODERATE": "Moderate (7.1–21)", "SEVERE": "Severe (21.1–50)",
                "VERY SEVERE": "Very severe (50.1–72)"}
@@ -31,12 +31,12 @@ BAND_LABELS = {"CLEAR": "Clear (0)", "ALMOST CLEAR": "Almost clear (0.1–1)", "
 
 def _save(fig, out_dir: Path, stem: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
-    with plt.rc_context({"svg.hashsalt": "dupitac", "svg.fonttype": "none"}):
-        fig.savefig(paths[0], dpi=150, metadata=PNG_META)
-        fig.savefig(paths[1], metadata=SVG_META)
+    # PNG only: every output format embeds the PNG, and an SVG nobody reads cost as much
+    # time again. No date or version in the metadata, so the bytes follow the data alone.
+    path = out_dir / f"{stem}.png"
+    fig.savefig(path, dpi=150, metadata=PNG_META)
     plt.close(fig)
-    return paths
+    return [path]
 
 
 def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
@@ -54,9 +54,11 @@ def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
         pct = np.nan_to_num(pct)
         ax.bar(range(len(groups)), pct, bottom=bottoms, color=color, label=BAND_LABELS[band], width=0.6)
         bottoms += pct
-    ns = [select(ard, **a, variable="EASIBAND=CLEAR", group=g, statistic="percent")["n"] for g, _ in groups]
+    ns = [row_n(select(ard, **a, variable="EASIBAND=CLEAR", group=g, statistic="percent"))
+          for g, _ in groups]
     ax.set_xticks(range(len(groups)),
-                  [f"{lab}\n(n = {int(n.iloc[0]) if len(n) else 0})" for (_, lab), n in zip(groups, ns)])
+                  [f"{lab}\n(n = {fmt_num(n, 0) if n == n or is_masked(n) else 0})"
+                   for (_, lab), n in zip(groups, ns)])
     ax.set_ylabel("Patients at week 4 (%)")
     ax.set_ylim(0, 100)
     ax.legend(title="EASI at week 4", fontsize=7, title_fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
@@ -72,7 +74,8 @@ def flow_figure(ard, out_dir: Path) -> list[Path]:
     evaluable = get(ard, **f, variable="EVALUABLE", statistic="count")
     reasons = select(ard, analysis="flow", variable="EXCLUDED", statistic="count")
     reasons = reasons[reasons["group"] != "all"]
-    why = "\n".join(f"{g.split('=', 1)[1].lower()}: {int(v)}" for g, v in zip(reasons["group"], reasons["value"]))
+    why = "\n".join(f"{g.split('=', 1)[1].lower()}: {fmt_num(row_value(reasons.loc[[i]]), 0)}"
+                    for i, g in zip(reasons.index, reasons["group"]))
     per_visit = "\n".join(
         f"{VISIT_LABELS[v]}: EASI n = {fmt_num(get(ard, **f, variable='EASI', visit=v, statistic='n'), 0)}, "
         f"topicals n = {fmt_num(get(ard, **f, variable='TOPICAL', visit=v, statistic='n'), 0)}"
@@ -148,7 +151,8 @@ def km_figure(ard, out_dir: Path) -> list[Path]:
     ax.set_xlabel(f"Time since dupilumab start ({unit})")
     ax.set_ylabel("Not yet on tacrolimus (KM)")
     ax.set_ylim(0, 1.02)
-    ax.set_title(f"Restricted mean {fmt_num(rmst, 1)} ± {fmt_num(se, 1)} (SE), n = {int(km['n'].iloc[0])}",
+    ax.set_title(f"Restricted mean {fmt_num(rmst, 1)} ± {fmt_num(se, 1)} (SE), "
+                 f"n = {fmt_num(row_n(km), 0)}",
                  fontsize=9)
     fig.tight_layout()
     return _save(fig, out_dir, "ferrucci2022_km_tacrolimus")

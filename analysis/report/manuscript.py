@@ -9,13 +9,12 @@ Examples
 --------
 >>> md_escape("a*b_[c]\\n<x>")
 'a\\\\*b\\\\_\\\\[c\\\\] \\\\<x\\\\>'
->>> suppress_counts("| 3 (2.0%) | 12 (8.0%) |", 5)
-'| < 5 | 12 (8.0%) |'
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import pandas as pd
 
 from analysis.paths import reference_dir
 from analysis.report.format import fmt_num, fmt_p
+from analysis.report.suppress import cell, count_text, is_masked, row_n  # noqa: F401
 from analysis.results.ard import select
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$@&\"'^=:;])")
@@ -72,6 +72,35 @@ def is_synthetic(dataset) -> bool:
                 and (subj["SYNTHFL"].astype(str) == "Y").all())
 
 
+def run_date() -> str:
+    """The date printed as the date of run: ``SOURCE_DATE_EPOCH`` (UTC) when set, else today.
+
+    The renderer sets ``SOURCE_DATE_EPOCH`` for the whole render, so the documents and
+    their PDF/DOCX metadata carry one date and two renders of the same data match byte
+    for byte.
+
+    >>> import os; os.environ["SOURCE_DATE_EPOCH"] = "0"; run_date()
+    '1970-01-01'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw.isdigit():
+        return _dt.datetime.fromtimestamp(int(raw), _dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def suppression_sums(study: str, ard: pd.DataFrame) -> list:
+    """Sums between ARD numbers that a reader can form, declared by the study's report module."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"analysis.report.{study}")
+    except ImportError:
+        return []
+    declare = getattr(module, "suppression_sums", None)
+    return list(declare(ard)) if declare else []
+
+
 def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
             options: dict | None = None, skip_validation_if_cached: bool = False) -> Context:
     """Load ``data`` (default: the study's reference cohort), validate it, get its ARD.
@@ -81,6 +110,7 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
     appendix) a cached ARD is used without validating again; ``validation`` is then None.
     """
     from analysis.io import load_dataset
+    from analysis.report.suppress import suppress
     from analysis.results.cache import ard_key, cached_ard
     from analysis.schema import validate_or_raise
     from analysis.studies import get
@@ -98,12 +128,15 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
             validate_or_raise(dataset)
         return get(study).run(dataset, options or None)
 
-    ard, hit = cached_ard(content, study, options, compute)
+    raw, hit = cached_ard(content, study, options, compute)
+    # Every number shown is read from the suppressed ARD; the raw one stays for the
+    # scorecard, which masks what this one masks.
+    ard = suppress(raw, int(min_cell or 0), suppression_sums(study, raw))
     # The reference cohort is the default data; any other dataset, synthetic or not, is
     # described by name, hash and size, and is not expected to give the paper's numbers.
     ctx = Context(study, dataset, ard, report, path, data is None, site or "",
-                  int(min_cell or 0), dict(options or {}), hit,
-                  _dt.date.today().isoformat())
+                  int(min_cell or 0), dict(options or {}), hit, run_date())
+    ctx.raw_ard = raw
     ctx.synthetic = is_synthetic(dataset)
     ctx._hash = content
     ctx.ard_key = ard_key(content, study, options)
@@ -111,13 +144,15 @@ def prepare(study: str, data=None, site: str = "", min_cell: int = 0,
 
 
 def value(ard: pd.DataFrame, decimals: int | None = None, **coords):
-    """The ARD value at ``coords`` (unnamed coordinates must be ``""``)."""
-    full = {k: coords.get(k, "") for k in ("analysis", "variable", "group", "visit", "statistic")}
-    rows = select(ard, **full)
-    if len(rows) != 1:
-        return "–" if decimals is not None else float("nan")
-    v = float(rows["value"].iloc[0])
-    return fmt_num(v, decimals) if decimals is not None else v
+    """The ARD value at ``coords`` (unnamed coordinates must be ``""``).
+
+    A number that small-cell suppression hides comes back as a
+    :class:`~analysis.report.suppress.Masked` value, which prints as its marker.
+    """
+    v = cell(ard, **coords)
+    if decimals is None:
+        return v
+    return "–" if v != v and not is_masked(v) else fmt_num(v, decimals)
 
 
 def p_text(ard: pd.DataFrame, **coords) -> str:
@@ -127,35 +162,42 @@ def p_text(ard: pd.DataFrame, **coords) -> str:
 
 
 def n_pct(ard: pd.DataFrame, decimals: int = 1, min_cell: int = 0, **coords) -> str:
-    """``12 (34.5%)`` from count and percent rows; ``< k`` when suppressed."""
+    """``12 (34.5%)`` from count and percent rows; the marker (``<5``) when suppressed.
+
+    Suppression itself is done once, on the ARD (:func:`analysis.report.suppress.suppress`
+    in :func:`prepare`); ``min_cell`` is kept for callers that pass it.
+    """
     c = value(ard, **coords, statistic="count")
     p = value(ard, **coords, statistic="percent")
+    if is_masked(c):
+        return str(c)
     if c != c:
         return "–"
-    if 0 < c < min_cell:
-        return f"< {min_cell}"
-    return f"{int(c)} ({fmt_num(p, decimals)}%)" if p == p else f"{int(c)}"
+    if is_masked(p) or p != p:
+        return f"{int(c)}"
+    return f"{int(c)} ({fmt_num(p, decimals)}%)"
 
 
-_COUNT_CELL = re.compile(r"(?<=\|)(\s*)(\d+)(\s*\([^|()]*%\)|/\d+[^|]*)?(\s*)(?=\|)")
+def mean_sd(ard: pd.DataFrame, decimals: int = 1, **coords) -> str:
+    """``27.2 ± 10.0`` from the mean and sd rows at ``coords`` (the marker when suppressed)."""
+    from analysis.report.format import fmt_mean_sd
+
+    return fmt_mean_sd(value(ard, **coords, statistic="mean"), value(ard, **coords, statistic="sd"),
+                       decimals)
 
 
-def suppress_counts(table_md: str, min_cell: int) -> str:
-    """Replace table cells ``n (x%)`` or ``n/N ...`` with ``< min_cell`` when 0 < n < min_cell.
+def pct(ard: pd.DataFrame, decimals: int = 1, **coords) -> str:
+    """``72.2%`` from the percent row at ``coords`` (the marker, without %, when suppressed)."""
+    v = value(ard, **coords, statistic="percent")
+    return str(v) if is_masked(v) else f"{fmt_num(v, decimals)}%"
 
-    Bare numbers (means, ages) are left alone: only cells that are counts by their form.
-    """
-    if not min_cell or min_cell <= 1:
-        return table_md
 
-    def repl(m):
-        lead, n, rest, trail = m.groups()
-        if rest and 0 < int(n) < min_cell:
-            return f"{lead}< {min_cell}{trail}"
-        return m.group(0)
-
-    return "\n".join(_COUNT_CELL.sub(repl, ln) if ln.lstrip().startswith("|") else ln
-                     for ln in table_md.split("\n"))
+def n_of(ard: pd.DataFrame, **coords) -> str:
+    """The denominator (``n`` column) of the row at ``coords``, as it may be shown."""
+    rows = select(ard, **{k: coords.get(k, "") for k in ("analysis", "variable", "group",
+                                                          "visit", "statistic")})
+    n = row_n(rows)
+    return fmt_num(n, 0)
 
 
 def methods_used(ard: pd.DataFrame, analyses=None) -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
 """Matsutani 2021: Markdown tables and figures, every number drawn from the ARD.
 
 Tables are pipe-format Markdown (tabulate). Figures use Matplotlib's Agg backend and
-are written as PNG and SVG with fixed metadata and SVG hash salt, so the same ARD
-and dataset give byte-identical files.
+are written as PNG with fixed metadata (no date, no version), so the same ARD and
+dataset give byte-identical files.
 
 Examples
 --------
@@ -25,6 +25,7 @@ from tabulate import tabulate  # noqa: E402
 
 from analysis.derive.reduction import add_improvement_rate  # noqa: E402
 from analysis.report.format import fmt_num, fmt_p  # noqa: E402
+from analysis.report.suppress import cell, count_text, is_masked, min_cell, row_n  # noqa: E402
 from analysis.results.ard import select  # noqa: E402
 
 PARAMS = ("IGA", "EASI", "EASIHN", "POEM", "TARC")
@@ -32,13 +33,20 @@ PARAM_LABELS = {"IGA": "IGA", "EASI": "EASI", "EASIHN": "Head/neck EASI", "POEM"
                 "TARC": "TARC (pg/mL)"}
 DECIMALS = {"IGA": 1, "EASI": 1, "EASIHN": 2, "POEM": 1, "TARC": 0}
 PNG_META = {"Software": None}
-SVG_META = {"Date": None, "Creator": None}
 
 
 def _get(ard, **c):
-    rows = select(ard, **{k: c.get(k, "") for k in ("analysis", "variable", "group", "visit",
-                                                     "statistic")})
-    return float(rows["value"].iloc[0]) if len(rows) == 1 else float("nan")
+    return cell(ard, **c)
+
+
+def suppression_sums(ard: pd.DataFrame) -> list:
+    """Sums across the flow counts a reader can form (for :mod:`analysis.report.suppress`):
+    starters = no tacrolimus + tacrolimus users; users = with TCS + alone."""
+    f = dict(analysis="patient_flow", group="all", statistic="count")
+    return [(dict(f, variable="STARTERS"), [dict(f, variable="TACGRP=NONE"),
+                                            dict(f, variable="TACROLIMUS")]),
+            (dict(f, variable="TACROLIMUS"), [dict(f, variable="TACGRP=TAC_TCS"),
+                                              dict(f, variable="TACGRP=TAC_ONLY")])]
 
 
 def option(ard: pd.DataFrame, name: str) -> str | None:
@@ -59,6 +67,8 @@ def analysed_group(ard: pd.DataFrame) -> str:
 
 def _n_pct(ard, **c):
     count, pct = _get(ard, **c, statistic="count"), _get(ard, **c, statistic="percent")
+    if is_masked(count):
+        return str(count)
     if count != count:
         return "–"
     return f"{int(count)} ({fmt_num(pct, 1)}%)" if pct == pct else f"{int(count)}"
@@ -110,19 +120,35 @@ def _visits(ard, param, g):
     return list(rows["visit"])
 
 
+MEASURES_NOTE = ("Red.: reduction of the group mean, %; Impr.: mean of the patients' own "
+                 "percent improvements; p (W): Wilcoxon signed-rank test; p (t): paired t-test; "
+                 "both against baseline.")
+
+
+def _p_cell(p: float) -> str:
+    """``<0.001`` / ``0.027``: the p of a table cell, without the ``p =`` of a sentence."""
+    return fmt_p(p).removeprefix("p = ").replace("p < ", "<")
+
+
 def measures_table(ard: pd.DataFrame) -> str:
-    """Each measure by visit (mean ± SD; median [IQR]; n), % reductions and paired p-values."""
+    """Each measure by visit (mean ± SD; median [IQR]; n), % reductions and paired p-values.
+
+    Short column heads keep the nine columns on one line per row in print; the note
+    under the table spells them out.
+    """
     g = analysed_group(ard)
     headline = option(ard, "headline_reduction")
     rows = []
     for p in PARAMS:
         visits = _visits(ard, p, g)
         d = DECIMALS[p]
-        for visit in visits:
+        for k_visit, visit in enumerate(visits):
             c = dict(analysis="measures_by_visit", variable=p, group=g, visit=visit)
             s = {k: _get(ard, **c, statistic=k) for k in ("n", "mean", "sd", "median", "q1", "q3")}
-            row = [PARAM_LABELS[p], visit.title(), fmt_num(s["n"], 0),
-                   f"{fmt_num(s['mean'], d)} ± {fmt_num(s['sd'], d)}",
+            hidden = next((v for v in s.values() if is_masked(v)), None)
+            row = [PARAM_LABELS[p] if k_visit == 0 else "", visit.title(), fmt_num(s["n"], 0),
+                   str(hidden) if hidden else f"{fmt_num(s['mean'], d)} ± {fmt_num(s['sd'], d)}",
+                   str(hidden) if hidden else
                    f"{fmt_num(s['median'], d)} [{fmt_num(s['q1'], d)}–{fmt_num(s['q3'], d)}]"]
             if visit == "BASELINE":
                 row += ["", "", "", ""]
@@ -131,17 +157,21 @@ def measures_table(ard: pd.DataFrame) -> str:
                 red = _get(ard, analysis="pct_reduction_of_means", **k, statistic="reduction")
                 imp = _get(ard, analysis="improvement_rate", **k, statistic="mean")
                 undef = _get(ard, analysis="improvement_rate", **k, statistic="n_undefined_base0")
-                imp_txt = fmt_num(imp, 1) + (f" ({int(undef)} undefined)" if undef and undef == undef else "")
+                imp_txt = fmt_num(imp, 1) + (f" ({fmt_num(undef, 0)} undefined)"
+                                             if is_masked(undef) or (undef and undef == undef) else "")
                 row += [fmt_num(red, 1), imp_txt,
-                        fmt_p(_get(ard, analysis="wilcoxon_signed_rank", **k, statistic="p_value")),
-                        fmt_p(_get(ard, analysis="paired_t", **k, statistic="p_value"))]
+                        _p_cell(_get(ard, analysis="wilcoxon_signed_rank", **k, statistic="p_value")),
+                        _p_cell(_get(ard, analysis="paired_t", **k, statistic="p_value"))]
             rows.append(row)
     mark = {"reduction_of_means": 5, "mean_of_improvement_rates": 6}.get(headline)
-    headers = ["Measure", "Visit", "n", "Mean ± SD", "Median [IQR]", "% reduction of mean",
-               "Mean % improvement", "Wilcoxon", "Paired t"]
+    headers = ["Measure", "Visit", "n", "Mean ± SD", "Median [IQR]", "Red.", "Impr.", "p (W)",
+               "p (t)"]
+    note = MEASURES_NOTE
     if mark:
         headers[mark] += " *"
-    return tabulate(rows, headers=headers, tablefmt="pipe", disable_numparse=True)
+        note += " \\* The reduction used in the text."
+    return (tabulate(rows, headers=headers, tablefmt="pipe", disable_numparse=True)
+            + "\n\n" + note)
 
 
 def correlation_table(ard: pd.DataFrame) -> str:
@@ -154,8 +184,8 @@ def correlation_table(ard: pd.DataFrame) -> str:
         k = dict(analysis=f"improvement_correlation_{name}", variable=c["variable"].iloc[0],
                  group=c["group"].iloc[0], visit=c["visit"].iloc[0])
         rows.append([name.title(), fmt_num(_get(ard, **k, statistic="estimate"), 3),
-                     fmt_p(_get(ard, **k, statistic="p_value")), int(c["n"].iloc[0]),
-                     int(_get(ard, **k, statistic="n_excluded_base0"))])
+                     fmt_p(_get(ard, **k, statistic="p_value")), fmt_num(row_n(c), 0),
+                     fmt_num(_get(ard, **k, statistic="n_excluded_base0"), 0)])
     return tabulate(rows, headers=["Correlation", "r", "p", "n", "Excluded (baseline 0)"],
                     tablefmt="pipe", disable_numparse=True)
 
@@ -182,12 +212,12 @@ def notes(ard: pd.DataFrame) -> list[str]:
 
 def _save(fig, out_dir: Path, stem: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
-    with plt.rc_context({"svg.hashsalt": "dupitac", "svg.fonttype": "none"}):
-        fig.savefig(paths[0], dpi=150, metadata=PNG_META)
-        fig.savefig(paths[1], metadata=SVG_META)
+    # PNG only: every output format embeds the PNG, and an SVG nobody reads cost as much
+    # time again. No date or version in the metadata, so the bytes follow the data alone.
+    path = out_dir / f"{stem}.png"
+    fig.savefig(path, dpi=150, metadata=PNG_META)
     plt.close(fig)
-    return paths
+    return [path]
 
 
 def _analysed_measurements(ard, dataset) -> pd.DataFrame:
@@ -221,7 +251,8 @@ def paired_figure(ard, dataset, out_dir: Path) -> list[Path]:
         ax.set_xticks([0, 1], ["Baseline", endpoint.title()])
         pval = _get(ard, analysis="wilcoxon_signed_rank", variable=p, group=g,
                     visit=f"{endpoint} vs BASELINE", statistic="p_value")
-        ax.set_title(f"{PARAM_LABELS[p]}\n(n = {len(wide)}, Wilcoxon {fmt_p(pval)})", fontsize=9)
+        ax.set_title(f"{PARAM_LABELS[p]}\n(n = {count_text(len(wide), min_cell(ard))}, "
+                     f"Wilcoxon {fmt_p(pval)})", fontsize=9)
         if p == "TARC":
             ax.set_yscale("log")
     fig.tight_layout()
@@ -248,10 +279,12 @@ def correlation_figure(ard, dataset, out_dir: Path) -> list[Path]:
     p = _get(ard, analysis="improvement_correlation_pearson", **k, statistic="p_value")
     rs = _get(ard, analysis="improvement_correlation_spearman", **k, statistic="estimate")
     ps = _get(ard, analysis="improvement_correlation_spearman", **k, statistic="p_value")
-    excl = int(_get(ard, analysis="improvement_correlation_pearson", **k, statistic="n_excluded_base0"))
+    excl = _get(ard, analysis="improvement_correlation_pearson", **k, statistic="n_excluded_base0")
+    excl = excl if is_masked(excl) else int(excl)
     ax.plot(xs, icept + slope * xs, color="C3",
             label=f"Pearson r = {fmt_num(r, 2)}, {fmt_p(p)}\nSpearman ρ = {fmt_num(rs, 2)}, "
-                  f"{fmt_p(ps)}\nn = {len(wide)}" + (f" ({excl} left out: baseline 0)" if excl else ""))
+                  f"{fmt_p(ps)}\nn = {count_text(len(wide), min_cell(ard))}"
+                  + (f" ({excl} left out: baseline 0)" if excl else ""))
     ax.set_xlabel("EASI improvement rate (%)")
     ax.set_ylabel("Head/neck EASI improvement rate (%)")
     ax.legend(fontsize=8, loc="lower right")
@@ -286,7 +319,7 @@ def flow_figure(ard, out_dir: Path) -> list[Path]:
 
 
 def figures(ard: pd.DataFrame, dataset, out_dir) -> list[Path]:
-    """Every figure of the study; returns the files written (PNG and SVG of each)."""
+    """Every figure of the study; returns the PNG files written."""
     out_dir = Path(out_dir)
     paths = flow_figure(ard, out_dir)
     paths += paired_figure(ard, dataset, out_dir)

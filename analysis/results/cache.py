@@ -8,6 +8,7 @@ during development is never served a stale ARD). Entries are Parquet files under
 
 Examples
 --------
+>>> from analysis.results.ard import records
 >>> calls = []
 >>> def compute():
 ...     calls.append(1)
@@ -21,30 +22,20 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis import __version__
+from analysis.fingerprint import code_fingerprint  # noqa: F401  (re-exported)
 from analysis.paths import cache_dir
-from analysis.results.ard import ARD_COLUMNS, records  # noqa: F401  (records: doctest)
 
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 over the package's ``.py`` files (what computes the ARD)."""
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    files = sorted(pkg.rglob("*.py"))
-    for f in files:
-        h.update(str(f.relative_to(pkg.parent)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
+if TYPE_CHECKING:  # pandas is imported when a frame is read or written, not on import:
+    import pandas as pd  # the render cache only needs code_fingerprint, and fast
 
 
 def ard_key(content_hash: str, study: str, options: dict | None = None,
@@ -56,6 +47,10 @@ def ard_key(content_hash: str, study: str, options: dict | None = None,
 
 
 def _read(path: Path, columns=None) -> pd.DataFrame | None:
+    import pandas as pd
+
+    from analysis.results.ard import ARD_COLUMNS
+
     try:
         df = pd.read_parquet(path)
     except Exception:  # a torn or foreign file is a miss, never an error
@@ -85,6 +80,8 @@ def cached_ard(content_hash: str, study: str, options: dict | None, compute,
 
     An unwritable cache folder is not an error: the ARD is computed and returned.
     """
+    from analysis.results.ard import ARD_COLUMNS
+
     folder = Path(directory) if directory is not None else cache_dir() / "ard"
     path = folder / f"{study}-{ard_key(content_hash, study, options)}.parquet"
     return cached_frame(path, compute, ARD_COLUMNS)

@@ -18,7 +18,7 @@ def test_tables_show_hand_worked_numbers(hand_ard):
     # EASI week 16: mean 5.6, reduction of means 72.0, mean improvement 69.3 (see test_study)
     assert "| 72.0 " in measures and "69.3" in measures
     assert "77.5 (1 undefined)" in measures            # EASIHN, S04 baseline 0
-    assert "% reduction of mean *" in measures          # the headline definition is marked
+    assert "| Red. * " in measures                     # the headline definition is marked
     corr = rep.correlation_table(hand_ard)
     assert "0.946" in corr and "0.800" in corr
     ae = rep.ae_table(hand_ard)
@@ -35,6 +35,6 @@ def test_figures_are_written_and_deterministic(hand, hand_ard, tmp_path):
     second = matsutani2021.figures(hand_ard, hand, tmp_path / "b")
     names = {p.name for p in first}
     assert names == {f"matsutani2021_{k}.{e}" for k in ("flow", "paired", "correlation")
-                     for e in ("png", "svg")}
+                     for e in ("png",)}
     assert all(p.stat().st_size > 1000 for p in first)
     assert _digest(first) == _digest(second)
