@@ -98,7 +98,8 @@ def as_number(s: pd.Series, integer: bool = False) -> pd.Series:
         s = number.astype(float)
     if integer and s.notna().all():
         values = s.to_numpy(dtype=float)
-        if np.all(values == np.round(values)):
+        # inf == round(inf): whole-number test alone would cast inf to int64 and fail.
+        if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
             return s.astype("int64")
     return s if integer or s.dtype == float else s.astype(float)
 

@@ -198,3 +198,19 @@ def test_cr_only_header_blank_line_is_a_clean_refusal():
         with pytest.raises(InputError) as caught:
             load_dataset(d)
         assert caught.value.problems[0].row == 1
+
+
+# Found by test_fuzz_values (CSV route): an integer column (ADY) holding "inf" made
+# normalize cast inf to int64 (pandas IntCastingNaNError) while loading.
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity"])
+def test_infinite_integer_cell_is_a_range_error_not_a_crash(value):
+    from analysis.schema import validate
+
+    with workdir() as d:
+        (d / "subjects.csv").write_text("USUBJID,SEX,AGE\n001,F,34\n")
+        (d / "measurements.csv").write_text(
+            f"USUBJID,PARAMCD,AVISIT,ADY,AVAL\n001,EASI,BASELINE,1,20\n001,EASI,WEEK 4,{value},10\n")
+        ds = load_dataset(d)
+        errors = [(p.rule, p.row, p.column) for p in validate(ds).errors]
+        # The contract bounds ADY to -365..3650 days (analysis/schema/contract.py).
+        assert errors == [("range", 3, "ADY")], errors
