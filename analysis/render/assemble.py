@@ -60,8 +60,29 @@ def _caption_table(text: str, label: str, caption: str) -> str:
     return f"::: {{#{label}}}\n{body}\n:::"
 
 
+def _merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name into one.
+
+    The kernel flushes stdout on its own timing, so one cell's prints may come as one
+    stream output or as several; joined, the document does not depend on that timing.
+    """
+    import nbformat
+
+    merged = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.output_type == "stream" and prev is not None and prev.output_type == "stream"
+                and prev.name == out.name):
+            merged[-1] = nbformat.v4.new_output("stream", name=out.name,
+                                                text=prev.text + out.text)
+        else:
+            merged.append(out)
+    return merged
+
+
 def cell_markdown(block: Cell, outputs: list, figdir: Path, stem: str) -> str:
     """The Markdown a cell contributes (empty when ``include: false``)."""
+    outputs = _merge_streams(outputs)
     opts = block.options
     if opts.get("include", True) is False:
         return ""

@@ -149,10 +149,15 @@ def execute(doc: Document, values: dict | None = None, timeout: int = 900) -> Ex
     """Run every cell; a failing cell (without ``error: true``) stops with InputError."""
     nb, owners = build(doc, values or {})
     km = KernelManager(kernel_name="python3", kernel_spec_manager=_VenvKernelSpecs())
+    # With its own kernel manager passed in, nbclient would leave the kernel running after
+    # the block (it shuts down only kernels it created): cleanup_kc=True stops it, and at
+    # once, since every cell has run. A killed render's kernel exits by itself (ipykernel
+    # polls its parent process).
     client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
+                            shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(doc.path.parent.resolve())}})
     result = Executed(doc, nb=nb)
-    with client.setup_kernel():
+    with client.setup_kernel(cleanup_kc=True):
         for index, cell in enumerate(nb.cells):
             try:
                 client.execute_cell(cell, index)
