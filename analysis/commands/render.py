@@ -70,7 +70,8 @@ def cached(name, path, formats, params, engine, outdir) -> list | None:
     return outcache.restore(hit, outdir) if hit else None
 
 
-def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> tuple[list, bool]:
+def render_one(name, path, formats, params, engine, outdir, use_cache, step,
+               reuse=False) -> tuple[list, bool]:
     from analysis import render as R
     from analysis.render import outcache
 
@@ -81,17 +82,29 @@ def render_one(name, path, formats, params, engine, outdir, use_cache, step) -> 
         if hit:
             step("cached")
             return outcache.restore(hit, outdir), True
-    files = R.render(path, outdir, formats, params, engine=chosen, progress=step)
+    files = R.render(path, outdir, formats, params, engine=chosen, progress=step,
+                     reuse_kernel=reuse)
     outcache.store(key, files)
     return files, False
+
+
+def _worker_init():
+    """In each worker: stop the kernel it keeps warm when the pool shuts the worker down."""
+    from multiprocessing import util
+
+    from analysis.render.notebook import shutdown_warm
+
+    util.Finalize(None, shutdown_warm, exitpriority=10)
 
 
 def _job(name, path, formats, params, engine, outdir, use_cache):
     from analysis.errors import DupitacError, OutputError
 
     try:
+        # The worker's kernel stays warm: a later document sent to this worker (the index,
+        # after the studies) starts without kernel start-up and imports.
         return (name, *render_one(name, path, formats, params, engine, outdir, use_cache,
-                                  lambda what: None)), None
+                                  lambda what: None, reuse=True)), None
     except InputError as err:  # sent back as data: the exception does not pickle whole
         return None, ("input", err.problems, err.summary)
     except OutputError as err:
@@ -100,30 +113,48 @@ def _job(name, path, formats, params, engine, outdir, use_cache):
         return None, ("other", str(err), type(err).__name__)
 
 
-def _parallel(docs, formats, doc_params, args, outdir):
-    """Render ``docs`` in worker processes; yield (name, files, hit) as each finishes."""
+def _parallel(docs, after, formats, doc_params, args, outdir):
+    """Render ``docs`` in worker processes, then ``after`` (which reads their cached ARDs)
+    in the same workers, whose kernels are warm; yield (name, files, hit) as each finishes."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     workers = max(1, min(len(docs), os.cpu_count() or 1))
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_job, name, path, formats, doc_params(name), args.engine,
-                               outdir, not args.no_cache) for name, path in docs]
-        for fut in as_completed(futures):
-            result, error = fut.result()
-            if error and error[0] == "input":
-                raise InputError(error[1], summary=error[2])
-            if error and error[0] == "output":
-                from analysis.errors import OutputError
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=_worker_init) as pool:
+        def submit(batch):
+            return [pool.submit(_job, name, path, formats, doc_params(name), args.engine,
+                                outdir, not args.no_cache) for name, path in batch]
 
-                raise OutputError(error[1], error[2])
-            if error:
-                from analysis.errors import DupitacError
+        for batch in (docs, after):
+            yield from _collect(as_completed(submit(batch)))
 
-                raise DupitacError(f"{error[2]}: {error[1]}")
-            yield result
+
+def _collect(futures):
+    for fut in futures:
+        result, error = fut.result()
+        if error and error[0] == "input":
+            raise InputError(error[1], summary=error[2])
+        if error and error[0] == "output":
+            from analysis.errors import OutputError
+
+            raise OutputError(error[1], error[2])
+        if error:
+            from analysis.errors import DupitacError
+
+            raise DupitacError(f"{error[2]}: {error[1]}")
+        yield result
+
+
+def _stop_kernels() -> None:
+    """Stop kernels this process kept warm (only the builtin engine keeps any)."""
+    import sys as _sys
+
+    notebook = _sys.modules.get("analysis.render.notebook")
+    if notebook is not None:
+        notebook.shutdown_warm()
 
 
 def main(args) -> int:
@@ -191,10 +222,13 @@ def main(args) -> int:
         studies = [(n, p) for n, p in docs if n != "index"]
         rest = [(n, p) for n, p in docs if n == "index"]
         if len(studies) > 1:
-            bar.update(task, description=", ".join(n for n, _ in studies) + ": rendering")
-            for name, files, hit in _parallel(studies, formats, doc_params, args, outdir):
+            bar.update(task, description=", ".join(n for n, _ in [*studies, *rest])
+                       + ": rendering")
+            for name, files, hit in _parallel(studies, rest, formats, doc_params, args,
+                                              outdir):
                 bar.advance(task, steps_per_doc)
                 report(name, files, hit)
+            rest = []
         else:
             rest = studies + rest
         for name, path in rest:
@@ -208,10 +242,15 @@ def main(args) -> int:
                 _done["started"] += 1
                 bar.update(task, description=f"{_name}: {what}")
 
-            files, hit = render_one(name, path, formats, doc_params(name), args.engine, outdir,
-                                    not args.no_cache, step)
+            try:
+                files, hit = render_one(name, path, formats, doc_params(name), args.engine,
+                                        outdir, not args.no_cache, step, reuse=len(rest) > 1)
+            except BaseException:
+                _stop_kernels()
+                raise
             bar.advance(task, steps_per_doc - done["advanced"])
             report(name, files, hit)
+        _stop_kernels()
     print(f"rendered {len(written)} file(s) into {outdir} in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0

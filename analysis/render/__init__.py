@@ -32,11 +32,18 @@ def choose_engine(engine: str = "auto") -> str:
     return engine
 
 
-def render(path, outdir, formats=("html",), params=None, engine="auto", progress=None):
-    """Render one document with the chosen engine; returns the files written."""
+def render(path, outdir, formats=("html",), params=None, engine="auto", progress=None,
+           reuse_kernel=False):
+    """Render one document with the chosen engine; returns the files written.
+
+    ``reuse_kernel`` (builtin engine) keeps the kernel for the next document.
+    """
     chosen = choose_engine(engine)
     if chosen == "quarto":
-        from analysis.render import quarto as mod
-    else:
-        from analysis.render import builtin as mod
-    return mod.render(path, outdir, formats, params, progress=progress)
+        from analysis.render import quarto
+
+        return quarto.render(path, outdir, formats, params, progress=progress)
+    from analysis.render import builtin
+
+    return builtin.render(path, outdir, formats, params, progress=progress,
+                          reuse_kernel=reuse_kernel)

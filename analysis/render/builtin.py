@@ -83,7 +83,7 @@ def apply_execute_defaults(doc: qmd.Document, meta: dict) -> None:
 
 
 def render(path, outdir, formats=("html",), params: dict | None = None,
-           progress=None) -> list[Path]:
+           progress=None, reuse_kernel: bool = False) -> list[Path]:
     """Render ``path`` to ``outdir`` in each of ``formats``; return the files written.
 
     Parameters
@@ -97,6 +97,9 @@ def render(path, outdir, formats=("html",), params: dict | None = None,
         ``-P`` values; checked against the document's parameters cell.
     progress : callable, optional
         Called with a short step name ("execute", "html", ...) as work proceeds.
+    reuse_kernel : bool
+        Keep the Jupyter kernel for the next document of this process (its imports done),
+        and use a kept one; see :func:`analysis.render.notebook.shutdown_warm`.
 
     Raises
     ------
@@ -123,7 +126,7 @@ def render(path, outdir, formats=("html",), params: dict | None = None,
         try:
             step("execute")
             staging.phase("execute")
-            executed = execute(doc, params or {})
+            executed = execute(doc, params or {}, reuse=reuse_kernel)
             staging.phase("assemble")
             made = _write_formats(executed, meta, path, formats, stage, step)
             return staging.commit(made, outdir)
@@ -137,8 +140,12 @@ def _write_formats(executed, meta, path: Path, formats, stage: Path, step) -> li
         body = crossref.resolve(body, bool(meta.get("number-sections")), str(path))
         text = writers.front_matter(meta) + body
         (stage / f"{path.stem}.md").write_text(text, encoding="utf-8")
+        source = writers.parse(text, stage / f"{path.stem}.ast.json")
     except OSError as err:
         raise staging.output_error(stage, err) from None
+    except writers.RenderError:
+        staging.probe_space(stage)
+        raise
     # The converters are separate processes (pandoc, and Typst's compiler releases the
     # GIL), so the formats are written side by side.
     from concurrent.futures import ThreadPoolExecutor
@@ -147,7 +154,7 @@ def _write_formats(executed, meta, path: Path, formats, stage: Path, step) -> li
     step(",".join(formats))
     try:
         with ThreadPoolExecutor(max_workers=len(formats)) as pool:
-            jobs = [pool.submit(writers.WRITERS[fmt], text, meta, stage, target)
+            jobs = [pool.submit(writers.WRITERS[fmt], source, meta, stage, target)
                     for fmt, target in zip(formats, made)]
             for job in jobs:
                 job.result()

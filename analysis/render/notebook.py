@@ -145,42 +145,101 @@ def _cell_error(block, output) -> InputError:
                       summary=f"a cell of {Path(block.file).name} failed")
 
 
-def execute(doc: Document, values: dict | None = None, timeout: int = 900) -> Executed:
-    """Run every cell; a failing cell (without ``error: true``) stops with InputError."""
+# Kernels kept alive between documents of one process (``reuse=True``), by the folder
+# they run in. A kept kernel has its imports done (pandas, matplotlib, the package), so the
+# next document starts at once; its namespace is cleared first (RESET).
+_WARM: dict = {}
+RESET = """%reset -f
+import os as _os
+import matplotlib.pyplot as _plt
+_plt.close("all")
+_os.chdir(FOLDER)
+del _os, _plt
+"""
+
+
+def shutdown_warm() -> None:
+    """Stop every kept kernel (at the end of a multi-document render)."""
+    while _WARM:
+        _, km = _WARM.popitem()
+        try:
+            km.shutdown_kernel(now=True)
+        except Exception:  # already gone: nothing to stop
+            pass
+
+
+def _kernel(folder: str, reuse: bool):
+    """(kernel manager, was it kept warm?) for a document in ``folder``."""
+    km = _WARM.pop(folder, None) if reuse else None
+    if km is not None:
+        try:
+            if km.is_alive():
+                return km, True
+        except Exception:
+            pass
+    return KernelManager(kernel_name="python3", kernel_spec_manager=_VenvKernelSpecs()), False
+
+
+def execute(doc: Document, values: dict | None = None, timeout: int = 900,
+            reuse: bool = False) -> Executed:
+    """Run every cell; a failing cell (without ``error: true``) stops with InputError.
+
+    With ``reuse`` the kernel is kept for the next document of the same folder (and a
+    kept one is used, its namespace reset); :func:`shutdown_warm` stops kept kernels.
+    Without it the kernel is shut down when the document is done.
+    """
     nb, owners = build(doc, values or {})
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=_VenvKernelSpecs())
+    folder = str(doc.path.parent.resolve())
+    km, warm = _kernel(folder, reuse)
+    if warm:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(RESET.replace("FOLDER", repr(folder))))
+        owners.insert(0, None)
     # With its own kernel manager passed in, nbclient would leave the kernel running after
     # the block (it shuts down only kernels it created): cleanup_kc=True stops it, and at
     # once, since every cell has run. A killed render's kernel exits by itself (ipykernel
     # polls its parent process).
     client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
-                            shutdown_kernel="immediate",
-                            resources={"metadata": {"path": str(doc.path.parent.resolve())}})
+                            shutdown_kernel="immediate", resources={"metadata": {"path": folder}})
     result = Executed(doc, nb=nb)
-    with client.setup_kernel(cleanup_kc=True):
-        for index, cell in enumerate(nb.cells):
-            try:
-                client.execute_cell(cell, index)
-            except CellExecutionError as err:  # allow_errors makes this rare; keep it clean
-                raise InputError([Problem(rule="cell-error", message=str(err)[:2000],
-                                          file=str(doc.path))], summary="a cell failed")
-            owner = owners[index]
-            errors = [o for o in cell.outputs if o.output_type == "error"]
-            if owner is None:
-                if errors:
-                    raise InputError([Problem(rule="cell-error",
-                                              message=f"{errors[0].ename}: {errors[0].evalue}",
-                                              file=str(doc.path))], summary="setup failed")
-                continue
-            kind, bi = owner
-            block = doc.blocks[bi]
-            if kind == "cell":
-                if errors and not block.options.get("error", False):
-                    raise _cell_error(block, errors[0])
-                result.outputs[bi] = list(cell.outputs)
-            else:
-                result.inline[bi] = _inline_values(cell, block)
+    kept = False
+    try:
+        with client.setup_kernel(cleanup_kc=not reuse):
+            _run_cells(client, nb, owners, doc, result)
+        kept = reuse
+    finally:
+        if reuse:
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if kept and km.has_kernel:
+                _WARM[folder] = km
+            elif km.has_kernel:  # a failed document: its kernel state is not trusted
+                km.shutdown_kernel(now=True)
     return result
+
+
+def _run_cells(client, nb, owners, doc: Document, result: Executed) -> None:
+    for index, cell in enumerate(nb.cells):
+        try:
+            client.execute_cell(cell, index)
+        except CellExecutionError as err:  # allow_errors makes this rare; keep it clean
+            raise InputError([Problem(rule="cell-error", message=str(err)[:2000],
+                                      file=str(doc.path))], summary="a cell failed")
+        owner = owners[index]
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if owner is None:
+            if errors:
+                raise InputError([Problem(rule="cell-error",
+                                          message=f"{errors[0].ename}: {errors[0].evalue}",
+                                          file=str(doc.path))], summary="setup failed")
+            continue
+        kind, bi = owner
+        block = doc.blocks[bi]
+        if kind == "cell":
+            if errors and not block.options.get("error", False):
+                raise _cell_error(block, errors[0])
+            result.outputs[bi] = list(cell.outputs)
+        else:
+            result.inline[bi] = _inline_values(cell, block)
 
 
 def _inline_values(cell, block: Markdown) -> list[str]:

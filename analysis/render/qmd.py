@@ -190,6 +190,19 @@ def _check_shortcodes(line: Line) -> None:
                        m.group(0))
 
 
+_RAW_HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def _check_raw_html(line: Line) -> None:
+    """Raw HTML (tags, comments) in the text: Quarto passes it through, the builtin engine
+    does not read it, so it is refused by name rather than printed as text."""
+    m = _RAW_HTML.search(line.text)
+    if m:
+        raise _problem("qmd-raw-html", "raw HTML is not supported by the builtin engine; "
+                       "use Markdown", line.file, line.line,
+                       m.group(0))
+
+
 def _strip_code_spans(text: str) -> str:
     """Blank out inline code spans so shortcodes inside them are left alone."""
     return re.sub(r"(`+)(?:(?!\1).)+?\1", lambda m: " " * len(m.group(0)), text)
@@ -213,7 +226,9 @@ def parse_lines(lines: list[Line]) -> list:
         ln = lines[i]
         m = _FENCE.match(ln.text)
         if m is None:
-            _check_shortcodes(Line(_strip_code_spans(ln.text), ln.file, ln.line))
+            bare = Line(_strip_code_spans(ln.text), ln.file, ln.line)
+            _check_shortcodes(bare)
+            _check_raw_html(bare)
             md.append(ln)
             i += 1
             continue

@@ -17,7 +17,10 @@ from analysis.errors import DupitacError
 from analysis.render import epoch, staging
 
 FORMATS = ("html", "pdf", "docx")
-READER = "markdown-citations"  # @refs are resolved by crossref.py, never by citeproc
+# @refs are resolved by crossref.py, never by citeproc. Raw HTML is not read: the documents
+# use none (qmd.py refuses it in their text), and pandoc's raw-HTML scanner costs seconds on
+# long tables full of "<0.001".
+READER = "markdown-citations-raw_html"
 
 CSS = """
 body { max-width: 46em; margin: 2em auto; padding: 0 1em; font-family: Georgia, 'Times New Roman',
@@ -96,11 +99,27 @@ def _common_args(meta: dict, workdir: Path) -> list[str]:
     return args
 
 
-def _pandoc(text: str, to: str, out: Path, args: list[str]) -> None:
+def parse(text: str, out: Path) -> Path:
+    """Read the Markdown once into pandoc's JSON AST at ``out``; each writer starts from it."""
+    staging.phase("pandoc-read")
+    try:
+        pypandoc.convert_text(text, "json", format=READER, outputfile=str(out), sandbox=False,
+                              extra_args=[COLUMNS])
+    except RuntimeError as err:
+        raise RenderError(f"pandoc could not read the assembled document: {err}") from None
+    return out
+
+
+def _pandoc(source, to: str, out: Path, args: list[str]) -> None:
+    """Convert ``source`` (Markdown text, or the Path of a JSON AST from :func:`parse`)."""
     staging.phase(f"pandoc-{to}")
     try:
-        pypandoc.convert_text(text, to, format=READER, outputfile=str(out), extra_args=args,
-                              sandbox=False)
+        if isinstance(source, Path):
+            pypandoc.convert_file(str(source), to, format="json", outputfile=str(out),
+                                  extra_args=args, sandbox=False)
+        else:
+            pypandoc.convert_text(source, to, format=READER, outputfile=str(out),
+                                  extra_args=args, sandbox=False)
     except RuntimeError as err:
         raise RenderError(f"pandoc could not write {to}: {err}") from None
 

@@ -194,3 +194,17 @@ def test_unknown_engine_and_format():
         choose_engine("knitr")
     with pytest.raises(InputError):
         render(Path(__file__).parent / "docs" / "small.qmd", "/tmp/none", ["epub"])
+
+
+def test_raw_html_is_refused_by_name(tmp_path):
+    """Quarto passes raw HTML through; the builtin engine does not read it, so says so."""
+    from analysis.errors import InputError
+    from analysis.render import qmd
+
+    with pytest.raises(InputError) as err:
+        qmd.parse_text("---\ntitle: x\n---\n\nText with <span class='x'>html</span>.\n",
+                       tmp_path / "d.qmd")
+    assert err.value.problems[0].rule == "qmd-raw-html"
+    assert err.value.problems[0].value == "<span class='x'>"
+    # comparisons, autolinks and code spans are not HTML
+    qmd.parse_text("p < 0.05, <https://example.org>, `<b>`\n", tmp_path / "d.qmd")
