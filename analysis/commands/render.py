@@ -28,6 +28,9 @@ def add_arguments(parser) -> None:
                         help="output folder (default: _output)")
     parser.add_argument("-P", dest="params", action="append", default=[], metavar="KEY=VALUE",
                         help="document parameter (repeatable), e.g. -P site=Milan -P min_cell=5")
+    parser.add_argument("--min-cell", type=int, default=None, metavar="K",
+                        help="small-cell suppression: counts 1..K-1, and numbers that reveal "
+                             "them, are not shown (same as -P min_cell=K)")
     parser.add_argument("--no-cache", action="store_true",
                         help="render even when a cached render of the same inputs exists")
 
@@ -165,6 +168,11 @@ def main(args) -> int:
 
     formats = _formats(args.to)
     params = parse_cli(args.params)
+    if args.min_cell is not None:
+        if args.min_cell < 0:
+            raise InputError([Problem(rule="render-min-cell", message="--min-cell must be 0 "
+                                      "or more", value=args.min_cell)], summary="bad arguments")
+        params["min_cell"] = str(args.min_cell)
     if args.data is not None:
         if args.study == "all" and args.file is None:
             raise InputError([Problem(rule="render-data", message="--data needs one --study "

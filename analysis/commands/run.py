@@ -23,6 +23,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, default=Path("_output/ard"),
                         help="output folder (default: _output/ard)")
     parser.add_argument("--no-figures", action="store_true", help="write the ARD only")
+    parser.add_argument("--min-cell", type=int, default=0, metavar="K",
+                        help="small-cell suppression for sharing: counts 1..K-1, and numbers "
+                             "that reveal them, are blanked in the ARD (marked in its "
+                             "'suppressed' column) and in the figures (default 0: none)")
 
 
 def run_study(study: str, data: Path | None, mapping: Path | None = None):
@@ -42,6 +46,11 @@ def main(args) -> int:
     from analysis.studies import get
 
     dataset, ard = run_study(args.study, args.data, args.mapping)
+    if args.min_cell and args.min_cell > 1:
+        from analysis.report.manuscript import suppression_sums
+        from analysis.report.suppress import suppress
+
+        ard = suppress(ard, args.min_cell, suppression_sums(args.study, ard))
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)

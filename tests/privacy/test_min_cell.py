@@ -46,9 +46,12 @@ def outputs(tmp_path_factory):
     result = {}
     for study, folder in data.items():
         out = base / f"out-{study}"
+        # both spellings: the CLI option for one study, the document parameter for the other
+        option = (["--min-cell", str(K)] if study == "matsutani2021"
+                  else ["-P", f"min_cell={K}"])
         done = subprocess.run(
             [sys.executable, "-m", "analysis", "render", "--study", study, "--data", str(folder),
-             "-P", f"min_cell={K}", "--engine", "builtin", "--out", str(out), "--no-cache"],
+             *option, "--engine", "builtin", "--out", str(out), "--no-cache"],
             cwd=ROOT, capture_output=True, text=True, env={**os.environ, **env})
         assert done.returncode == 0, done.stderr[-3000:]
         result[study] = (folder, {f: out / f"{study}.{f}" for f in ("html", "pdf", "docx")})
@@ -208,3 +211,33 @@ def test_figure_labels_follow_suppression(tmp_path):
     for c in range(1, K):
         assert re.search(rf"\bn ?= ?{c}(?![\d.])", text) is None, text
         assert re.search(rf"(?<![\w.,–-]){c} \(\d", text) is None, text
+
+
+def test_run_writes_a_suppressed_ard(outputs, tmp_path):
+    """``dupitac run --min-cell 5``: the shared ARD has no count 1-4 and says what it hid."""
+    import pandas as pd
+
+    folder, _ = outputs["matsutani2021"]
+    done = subprocess.run([sys.executable, "-m", "analysis", "run", "--study", "matsutani2021",
+                           "--data", str(folder), "--min-cell", str(K), "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ard = pd.read_parquet(tmp_path / "matsutani2021.parquet")
+    counts = ard[ard["statistic"].isin(["count", "n"])]
+    assert not ((counts["value"] > 0) & (counts["value"] < K)).any()
+    assert not ((ard["n"] > 0) & (ard["n"] < K)).any()
+    _, raw, hidden = _expected("matsutani2021", folder)
+    assert (ard["suppressed"] == f"<{K}").sum() >= len(hidden) > 0
+    # same rows as the full ARD, only values blanked
+    assert len(ard) == len(raw)
+
+
+def test_render_min_cell_option_is_the_parameter(tmp_path):
+    """``--min-cell 5`` reaches the document as ``min_cell = 5``; a negative value is refused."""
+    import os
+
+    env = {**os.environ, "DUPITAC_CACHE": str(tmp_path / "cache")}
+    bad = subprocess.run([sys.executable, "-m", "analysis", "render", "--study",
+                          "matsutani2021", "--min-cell", "-1", "--out", str(tmp_path / "o")],
+                         cwd=ROOT, capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "min-cell" in bad.stderr
