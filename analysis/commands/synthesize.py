@@ -68,8 +68,18 @@ def main(args) -> int:
     parts += ["--reference"] if args.reference else [f"--n {n}" if n else "", f"--seed {seed}",
                                                      f"--out {out}"]
     note = module.readme_note(seed, n) if hasattr(module, "readme_note") else ""
-    written = write_dataset(dataset, out, study=args.study, seed=seed,
-                            command=" ".join(p for p in parts if p), note=note)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(dataset.tables), desc="writing", unit="table")
+    try:
+        written = write_dataset(dataset, out, study=args.study, seed=seed,
+                                command=" ".join(p for p in parts if p), note=note,
+                                progress=(lambda name: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
     elapsed = time.perf_counter() - started
     if not args.quiet:
         print(f"wrote {len(written)} files to {out} ({dataset.n_subjects()} synthetic patients, "

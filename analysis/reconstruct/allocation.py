@@ -200,16 +200,26 @@ def allocate_flags(
         flags[f][chosen] = True
         held[chosen] += 1
     if union is not None:
-        # Patients of the union set left without a flag take one from a patient with two.
-        for b in pool[held[pool] == 0]:
-            for f in sorted(names, key=lambda g: -int(counts[g])):
-                donors = pool[flags[f][pool] & (held[pool] >= 2)]
-                if donors.size:
-                    a = donors[rng.integers(donors.size)]
-                    flags[f][a], flags[f][b] = False, True
-                    held[a] -= 1
-                    held[b] += 1
+        # Patients of the union set left without a flag take one from a patient with two
+        # or more (vectorised: each donor gives at most one flag per round).
+        order = sorted(names, key=lambda g: -int(counts[g]))
+        for _ in range(len(names) * 50):
+            empty = pool[held[pool] == 0]
+            if empty.size == 0:
+                break
+            for f in order:
+                empty = pool[held[pool] == 0]
+                if empty.size == 0:
                     break
-            else:  # pragma: no cover - excluded by the feasibility check above
-                raise ValueError("could not cover the union set")
+                donors = pool[flags[f][pool] & (held[pool] >= 2)]
+                k = min(donors.size, empty.size)
+                if k == 0:
+                    continue
+                give = rng.choice(donors, k, replace=False)
+                take = empty[:k]
+                flags[f][give], flags[f][take] = False, True
+                held[give] -= 1
+                held[take] += 1
+        else:  # pragma: no cover - excluded by the feasibility check above
+            raise ValueError("could not cover the union set")
     return flags

@@ -54,15 +54,17 @@ def _two_by_two(test: str):
     return lambda a, b, c, d: two_by_two(a, b, c, d, test=test).p_value
 
 
-def make_state(seed: int = SEED, n: int | None = None):
-    """Plan, baseline arrays and follow-up blocks matched to patients (before tuning)."""
+def make_state(seed: int = SEED, n: int | None = None, steps=None):
+    """Plan, baseline arrays and follow-up blocks (not yet handed to patients)."""
+    steps = steps or _Steps(False, 0)
     rng = np.random.default_rng(seed)
     ref = planning.reference_plan()
     plan = ref if n is None or n == ref.n else planning.scaled_plan(ref, n)
     options = study_options()
+    steps.step("baseline characteristics")
     subj = subjects_block(plan, rng)
-    fu = followup_block(plan, ref, rng, options,
-                        _two_by_two(options["two_by_two_test"]) if plan.reference else None)
+    steps.step("topical therapy, visits and scores")
+    fu = followup_block(plan, ref, rng, options, _two_by_two(options["two_by_two_test"]))
     for p in PARAMS:
         fu[p] = fu["SCORES"][p]
     fu["T"], fu["E"] = time_to_tacrolimus(fu["PATH"], fu["TOP_PRESENT"], fu["ADY"], fu["U"])
@@ -80,12 +82,40 @@ def build(seed: int = SEED, n: int | None = None, progress: bool = False) -> Dat
     n : int, optional
         Number of patients; None = published size, with the coupled statistics tuned.
     progress : bool
-        Show a progress bar of the tuning search.
+        Show a progress bar.
     """
-    state, rng = make_state(seed, n)
+    reference = n is None or n == planning.reference_plan().n
+    steps = _Steps(progress and not reference, 4)
+    state, rng = make_state(seed, n, steps)
     if state.plan.reference:
         tune(state, rng, progress)
-    return assemble(state, seed)
+    else:
+        steps.step("handing follow-up to patients")
+        state.reorder(initial_match(state.s, state.f, rng))
+    steps.step("tables")
+    dataset = assemble(state, seed)
+    steps.close()
+    return dataset
+
+
+class _Steps:
+    """A progress bar over the build's steps (large cohorts; the tuning has its own)."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="synthesizing", unit="step")
+
+    def step(self, label: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(label)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def tune(state, rng, progress: bool = False):
@@ -146,12 +176,14 @@ def _bar(enabled: bool) -> _Bar:
 
 
 def subject_ids(n: int) -> np.ndarray:
+    """``FER-001`` ... zero-padded so that text order is patient order."""
     width = max(3, len(str(n)))
-    return np.array([f"FER-{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+    return np.char.add("FER-", np.char.zfill(np.arange(1, n + 1).astype(str), width)).astype(object)
 
 
 def assemble(state: State, seed: int) -> Dataset:
-    """The contract's tables from the state's arrays."""
+    """The contract's tables from the state's arrays (patient ids as categories, so a
+    million patients' measurements stay small in memory)."""
     s, f, n = state.s, state.f, state.n
     ids = subject_ids(n)
     present = f["PRESENT"]
@@ -160,7 +192,8 @@ def assemble(state: State, seed: int) -> Dataset:
     subjects = pd.DataFrame({
         "USUBJID": ids, "SEX": s["SEX"], "AGE": np.round(s["AGE"], 1),
         "AGECUR": np.round(s["AGE"] + follow_days / 365.25, 1),
-        "AGEDIAG": s["AGEDIAG"], "TRTSDT": pd.to_datetime(s["TRTSDT"]).strftime("%Y-%m-%d"),
+        "AGEDIAG": s["AGEDIAG"],
+        "TRTSDT": np.datetime_as_string(np.asarray(s["TRTSDT"], dtype="datetime64[D]")).astype(object),
         "EVALFL": np.where(f["EVALFL"], "Y", "N"),
         "EVALRSN": np.where(f["EVALFL"], None, "NON-ADHERENCE"),
         "COURSE": s["COURSE"], "LATEONFL": s["LATEONFL"],
@@ -170,21 +203,25 @@ def assemble(state: State, seed: int) -> Dataset:
                 "PPHOTOFL", "PMTXFL", "PALITRFL", "PAZAFL"):
         subjects[col] = s[col]
     subjects["SYNTHFL"] = "Y"
-    visits = planning.VISITS
     weeks = np.array([0, 4, 16, 52])
-    parts = []
-    for p in PARAMS:
-        vals = f[p]
-        rows, cols = np.nonzero(~np.isnan(vals))
-        parts.append(pd.DataFrame({
-            "USUBJID": ids[rows], "PARAMCD": p, "AVISIT": np.array(visits, dtype=object)[cols],
-            "AVISITN": weeks[cols], "ADY": f["ADY"][rows, cols], "AVAL": vals[rows, cols]}))
-    measurements = pd.concat(parts, ignore_index=True)
+    # Patient-major, then parameter (in text order), then visit: the rows come out in
+    # the writer's sort order, so a million patients need no sorting.
+    order = sorted(range(len(PARAMS)), key=lambda k: PARAMS[k])
+    names = [PARAMS[k] for k in order]
+    cube = np.stack([f[p] for p in names], axis=1)            # patient x param x visit
+    pid, par, vis = np.nonzero(~np.isnan(cube))
+    patient = pd.CategoricalDtype(ids)
+    measurements = pd.DataFrame({
+        "USUBJID": pd.Categorical.from_codes(pid, dtype=patient),
+        "PARAMCD": pd.Categorical.from_codes(par, categories=names),
+        "AVISIT": pd.Categorical.from_codes(vis, categories=list(planning.VISITS)),
+        "AVISITN": weeks[vis], "ADY": f["ADY"][pid, vis], "AVAL": cube[pid, par, vis]})
     rows, cols = np.nonzero(f["TOP_PRESENT"])
-    codes = f["PATH"][rows, cols]
     topicals = pd.DataFrame({
-        "USUBJID": ids[rows], "AVISIT": np.array(visits, dtype=object)[cols], "AVISITN": weeks[cols],
-        "TOPICAL": np.array(TOPICAL_CODES, dtype=object)[codes],
+        "USUBJID": pd.Categorical.from_codes(rows, dtype=patient),
+        "AVISIT": pd.Categorical.from_codes(cols, categories=list(planning.VISITS)),
+        "AVISITN": weeks[cols],
+        "TOPICAL": pd.Categorical.from_codes(f["PATH"][rows, cols], categories=list(TOPICAL_CODES)),
     })
     ev = np.flatnonzero(f["EVALFL"])
     tte = pd.DataFrame({"USUBJID": ids[ev], "PARAMCD": "TTTAC", "AVAL": f["T"][ev],

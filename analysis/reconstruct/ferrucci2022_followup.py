@@ -226,7 +226,8 @@ def followup_block(plan, ref_plan, rng, options: dict, two_by_two=None) -> dict:
             mask = pres[:, v]
             mean, sd = plan.scores[p][visit]
             bands = _bands(plan, p, visit, int(mask.sum()), split)
-            vals = sprite(int(mask.sum()), mean, sd, scale, rng, bands=bands)
+            vals = sprite(int(mask.sum()), mean, sd, scale, rng, bands=bands,
+                          shape=_shape(p, v, mean, sd))
             if v == 0:
                 latent = base_latent
             else:
@@ -245,6 +246,17 @@ def followup_block(plan, ref_plan, rng, options: dict, two_by_two=None) -> dict:
         "PRESENT": present, "EASI_PRESENT": easi_present, "ADY": visit_days(n, rng),
         "U": rng.random(n), "SCORES": scores, "TACBL": tacbl, "SPLIT": split, "TABLES": tables,
     }
+
+
+def _shape(param: str, v: int, mean: float, sd: float):
+    """Baseline EASI: eligibility needs severe disease, so the values start at the
+    severe band and trail off to the right (a shifted gamma); others: the default."""
+    if param == "EASI" and v == 0 and mean > EASI_SEVERE:
+        from scipy import stats as sst
+
+        k = ((mean - EASI_SEVERE) / sd) ** 2
+        return sst.gamma(k, loc=EASI_SEVERE, scale=sd * sd / (mean - EASI_SEVERE))
+    return None
 
 
 def _bands(plan, p, visit, n_v, split):

@@ -51,7 +51,7 @@ def ages(plan, late: np.ndarray, rng, follow_years: float = 0.67):
     age_values = sprite(n, mean, sd, AGE_SCALE, rng,
                         shape=sst.gamma(2.6, loc=18, scale=(mean - 18) / 2.6))
     # Late-onset patients take older ages (rank coupling with noise).
-    score = late * 1.0 + 0.9 * rng.standard_normal(n)
+    score = late * 1.6 + 0.9 * rng.standard_normal(n)
     age = np.empty(n)
     age[np.argsort(score, kind="stable")] = np.sort(age_values)
     # Adult onset needs time for the disease to become severe and fail cyclosporine
@@ -103,8 +103,11 @@ def subjects_block(plan, rng, follow_years: float = 0.67) -> dict:
     for code in PHENOTYPES:
         out[{"CLASS": "CLASSFL", "GENER": "GENERFL", "PRUR": "PRURFL", "NUMM": "NUMMFL"}[code]] = \
             np.where(phen == code, "Y", "N")
+    labels = np.array(sorted(set(sites.tolist())), dtype=object)
+    codes = np.searchsorted(labels, sites)
     for col, name in SITE_FLAGS.items():
-        out[col] = np.array(["Y" if name in str(s).split("+") else "N" for s in sites])
+        has = np.array([name in str(lab).split("+") for lab in labels])
+        out[col] = np.where(has[codes], "Y", "N")
     anyc = np.zeros(n, dtype=bool)
     for col, flag in comorb.items():
         out[col] = np.where(flag, "Y", "N")

@@ -89,6 +89,9 @@ class Band:
         return max(a, 0), min(b, scale.top)
 
 
+PAIRS_PER_ROUND = 50000
+
+
 class InfeasibleError(ValueError):
     """No sample exists (or none was found) for the requested n, mean, SD and bands."""
 
@@ -138,8 +141,16 @@ def _draw(dist, a: float, b: float, k: int, rng) -> np.ndarray:
     fa, fb = dist.cdf(a), dist.cdf(b)
     q = (np.arange(k) + rng.random(k)) / k
     if fb - fa < 1e-12:
-        return a + (b - a) * q
-    return np.clip(dist.ppf(fa + (fb - fa) * q), a, b)
+        # The shape puts no mass here: stay near the edge that faces its bulk.
+        lo, hi = (a, a + 0.15 * (b - a)) if fa >= 0.5 else (b - 0.15 * (b - a), b)
+        return lo + (hi - lo) * q
+    u = fa + (fb - fa) * q
+    if k > 4096:
+        # Large samples: the quantile function on a fine grid, interpolated (ppf of a
+        # beta distribution is a root search per value).
+        grid = np.linspace(fa, fb, 4097)
+        return np.clip(np.interp(u, grid, dist.ppf(grid)), a, b)
+    return np.clip(dist.ppf(u), a, b)
 
 
 def _initial(n, mean, sd, scale, segs, shape, rng) -> np.ndarray:
@@ -284,10 +295,14 @@ def _tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds) -> np.ndarray:
     target_sum = int(round((mean - scale.lo) * n / scale.step))
     sd_u = sd / scale.step
     tol_u = (sd_tol if sd_tol is not None else max(1e-3 * sd, 1e-4)) / scale.step
+    # On a coarse grid with few values the SD moves in steps of about 1 / (sd (n - 1))
+    # units: a window narrower than that may hold no reachable SD.
+    tol_u = max(tol_u, 1.0 / (max(sd_u, 1e-9) * (n - 1)))
     lo_q = (sd_u - tol_u) ** 2 * (n - 1) + target_sum**2 / n
     hi_q = (sd_u + tol_u) ** 2 * (n - 1) + target_sum**2 / n
     aim_q = sd_u**2 * (n - 1) + target_sum**2 / n
     everyone = np.arange(n)
+    window, offset = None, 0
 
     for _ in range(max_rounds):
         diff = target_sum - int(u.sum())
@@ -300,7 +315,10 @@ def _tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds) -> np.ndarray:
         # Move the values nearest the mean first: the SD step below has less to undo.
         take = min(abs(diff), movable.size)
         pref = np.abs(u[movable] - target_sum / n) + rng.random(movable.size)
-        u[movable[np.argsort(pref)[:take]]] += d
+        if take < movable.size:
+            u[movable[np.argpartition(pref, take - 1)[:take]]] += d
+        else:
+            u[movable] += d
     else:  # pragma: no cover
         raise InfeasibleError("mean not reached")
 
@@ -309,8 +327,18 @@ def _tune(u, mean, sd, scale, rng, can_move, sd_tol, max_rounds) -> np.ndarray:
         if lo_q <= q <= hi_q:
             return u
         need = aim_q - q
-        perm = rng.permutation(n)
-        half = n // 2
+        half = min(n // 2, PAIRS_PER_ROUND)
+        if half == n // 2:
+            perm = rng.permutation(n)
+        else:
+            # Large samples: a fresh window of one shuffled order per round (pairs of
+            # distinct values, no O(n) shuffle each round).
+            if window is None:
+                window, offset = rng.permutation(n), 0
+            if offset + 2 * half > n:
+                offset = int(rng.integers(0, n - 2 * half))
+            perm = window[offset:offset + 2 * half]
+            offset += 2 * half
         i, j = perm[:half], perm[half:2 * half]
         # hi/lo: the larger and the smaller value of each pair.
         hi = np.where(u[i] >= u[j], i, j)

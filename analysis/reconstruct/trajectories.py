@@ -54,7 +54,7 @@ def assign_by_rank(values, score) -> np.ndarray:
     if values.size != score.size:
         raise ValueError("one value per score")
     out = np.empty_like(values)
-    out[np.argsort(score, kind="stable")] = values
+    out[np.argsort(score)] = values
     return out
 
 

@@ -250,17 +250,19 @@ def assign_paths(base_cat, tables, rng, retention_score=None):
             present[ranked[:int(t[k].sum())], v] = True
         for v in range(n_vis - 1, 0, -1):
             here = np.flatnonzero((base_cat == k) & present[:, v])
-            pool = list(np.repeat(np.arange(k_cat), tables[v - 1][k])[rng.permutation(here.size)])
             later = np.full(here.size, -1)
             for w in range(v + 1, n_vis):  # category at the next visit seen
                 fill = (later < 0) & present[here, w]
                 later[fill] = path[here[fill], w]
+            left = tables[v - 1][k].copy()
             given = np.full(here.size, -1)
-            for i in np.argsort(later < 0, kind="stable"):
-                if later[i] >= 0 and later[i] in pool:
-                    pool.remove(later[i])
-                    given[i] = later[i]
+            for j in range(k_cat):
+                # patients seen later in category j keep it here while the table allows
+                keep = np.flatnonzero(later == j)
+                keep = keep[rng.permutation(keep.size)][:left[j]]
+                given[keep] = j
+                left[j] -= keep.size
             rest = np.flatnonzero(given < 0)
-            given[rest] = np.array(pool, dtype=np.int64)[rng.permutation(rest.size)]
+            given[rest] = np.repeat(np.arange(k_cat), left)[rng.permutation(rest.size)]
             path[here, v] = given
     return present, path
