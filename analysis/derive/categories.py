@@ -110,7 +110,10 @@ def equals(values, code) -> pd.Series:
     [0.0, 1.0, nan]
     """
     s = pd.Series(values, dtype=object)
-    present = s.notna() & (s.astype(str).str.strip() != "")
+    # Blank test once per distinct value (a few labels in up to millions of patients).
+    codes, labels = pd.factorize(s)
+    filled = np.array([str(v).strip() != "" for v in labels] + [False], dtype=bool)
+    present = pd.Series(filled[codes], index=s.index)  # code -1 (missing) picks False
     return (s == code).astype(float).where(present)
 
 

@@ -32,11 +32,15 @@ def check_params(typed: pd.DataFrame, out: Collector, table: str = "measurements
     """
     if "PARAMCD" not in typed or "AVAL" not in typed:
         return
-    code = typed["PARAMCD"]
+    # One pass over PARAMCD (factorize) instead of one string comparison per parameter.
+    codes, labels = pd.factorize(typed["PARAMCD"])
+    position = {v: i for i, v in enumerate(labels) if isinstance(v, str)}
     aval = pd.to_numeric(typed["AVAL"], errors="coerce").astype(float)
     filled = aval.notna().to_numpy()
     for param in PARAMS.values():
-        mine = (code == param.code).to_numpy() & filled
+        if param.code not in position:
+            continue
+        mine = (codes == position[param.code]) & filled
         if not mine.any():
             continue
         values = aval.to_numpy()

@@ -38,7 +38,9 @@ class Context:
         return {k: self.options[k] for k in keys}
 
     def has_param(self, paramcd: str) -> bool:
-        return bool((self.measurements["PARAMCD"] == paramcd).any())
+        if "paramcds" not in self._cache:  # one pass, not one per question
+            self._cache["paramcds"] = set(self.measurements["PARAMCD"].dropna().unique())
+        return paramcd in self._cache["paramcds"]
 
     def scores(self, paramcd: str, patients=None) -> pd.DataFrame:
         """Patient x visit values of ``paramcd`` (every listed patient keeps a row)."""
