@@ -43,12 +43,28 @@ def scorecard(ctx: Context):
     path = cache_dir() / "scorecard" / f"{ctx.study}-{ctx.ard_key}-{catalogue_hash()[:16]}.parquet"
     card, _ = cached_frame(path, lambda: verify_study(ctx.study, raw).astype(str))
     card = _mask_rebuilt(card, ctx)
+    shown = card.assign(rebuilt_full=card["rebuilt_full"].map(_short))
     c = status_counts(card)
     sentence = (f"Of {len(card)} published numbers, {c.get('reproduced', 0)} were reproduced, "
                 f"{c.get('mismatch', 0)} did not match, {c.get('inconsistent-in-source', 0)} "
                 f"are inconsistent in the source itself and {c.get('not built', 0)} were not "
                 "built from these data.")
-    return sentence, scorecard_markdown(card), card
+    return sentence, scorecard_markdown(shown), card
+
+
+def _short(text):
+    """The unrounded rebuilt value to 6 significant digits (enough to see the rounding).
+
+    >>> _short("72.22222222222223"), _short("0.027090753042616864"), _short("<5")
+    ('72.2222', '0.0270908', '<5')
+    >>> _short("0.9374246453868099–0.9916105558620738")
+    '0.937425–0.991611'
+    """
+    parts = str(text).split("–")
+    try:
+        return "–".join(f"{float(p):.6g}" for p in parts)
+    except (TypeError, ValueError):
+        return text
 
 
 def _mask_rebuilt(card, ctx):

@@ -80,6 +80,71 @@ end
 """
 
 
+# Tables come in natural widths (see COLUMNS) unless their content cannot fit one line per
+# cell on the page: then (PDF, DOCX) each column is at least as wide as its longest word and
+# the rest of the width goes to the columns whose text must wrap; in the PDF such a table is
+# set in 7 pt.
+TABLE_WIDTHS_LUA = r"""
+-- LIMIT: characters that fit across A4's text width in the 8 pt table face; BUDGET: the
+-- same in the 7 pt face used for wider tables.
+local LIMIT, BUDGET, CAP, LONG = 115, 135, 36, 40
+local function measure(rows, ncol, long, word)
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row.cells) do
+      if i <= ncol then
+        local text = pandoc.utils.stringify(cell.contents)
+        long[i] = math.max(long[i], utf8.len(text) or 0)
+        -- a line may break at spaces and after hyphens and dashes
+        local spaced = text:gsub("%-", "- "):gsub("\u{2013}", "\u{2013} ")
+        for w in spaced:gmatch("%S+") do word[i] = math.max(word[i], utf8.len(w) or 0) end
+      end
+    end
+  end
+end
+function Table(tbl)
+  local ncol = #tbl.colspecs
+  local long, word = {}, {}
+  for i = 1, ncol do long[i] = 1; word[i] = 1 end
+  measure(tbl.head.rows, ncol, long, word)
+  for _, body in ipairs(tbl.bodies) do measure(body.body, ncol, long, word) end
+  local total, nrows = 0, 0
+  for i = 1, ncol do total = total + long[i] + 1 end
+  for _, body in ipairs(tbl.bodies) do nrows = nrows + #body.body end
+  -- pandoc puts each table in a figure, which Typst keeps on one page: a long table (the
+  -- scorecard) must be allowed to run on, a short one stays whole with its caption
+  local open = {}
+  if nrows > LONG and FORMAT:match("typst") then
+    table.insert(open, "#show figure: set block(breakable: true)")
+  end
+  if total > LIMIT and FORMAT:match("typst") then
+    table.insert(open, "#show table: set text(size: 7pt)")
+  end
+  local function wrapped(t)
+    if #open == 0 then return t end
+    return {pandoc.RawBlock("typst", "#[" .. table.concat(open, "\n")), t,
+            pandoc.RawBlock("typst", "]")}
+  end
+  if total <= LIMIT then return wrapped(tbl) end
+  -- each column gets its longest word (which cannot wrap), then the room left goes to the
+  -- columns whose text would wrap, in proportion to what they lack
+  local words, lack, w = 0, 0, {}
+  for i = 1, ncol do
+    words = words + word[i] + 1
+    lack = lack + math.max(0, math.min(long[i], CAP) - word[i])
+  end
+  local room = math.max(0, BUDGET - words)
+  local sum = 0
+  for i = 1, ncol do
+    local extra = lack > 0 and room * math.max(0, math.min(long[i], CAP) - word[i]) / lack or 0
+    w[i] = word[i] + 1 + extra
+    sum = sum + w[i]
+  end
+  for i = 1, ncol do tbl.colspecs[i] = {tbl.colspecs[i][1], w[i] / sum} end
+  return wrapped(tbl)
+end
+"""
+
+
 class RenderError(DupitacError):
     """A converter (pandoc, Typst) refused the assembled document."""
 
@@ -142,8 +207,14 @@ def write_html(text: str, meta: dict, workdir: Path, out: Path) -> None:
     _pandoc(text, "html5", out, args)
 
 
+def _widths_filter(workdir: Path, fmt: str) -> list[str]:
+    lua = workdir / f"_dupitac-table-widths-{fmt}.lua"  # one per writer thread
+    lua.write_text(TABLE_WIDTHS_LUA, encoding="utf-8")
+    return ["--lua-filter", str(lua)]
+
+
 def write_docx(text: str, meta: dict, workdir: Path, out: Path) -> None:
-    _pandoc(text, "docx", out, _common_args(meta, workdir))
+    _pandoc(text, "docx", out, _common_args(meta, workdir) + _widths_filter(workdir, "docx"))
 
 
 def write_pdf(text: str, meta: dict, workdir: Path, out: Path) -> None:
@@ -155,7 +226,8 @@ def write_pdf(text: str, meta: dict, workdir: Path, out: Path) -> None:
     lua.write_text(CALLOUT_LUA, encoding="utf-8")
     typ = workdir / (out.stem + ".typ")
     args = _common_args(meta, workdir) + ["--standalone", "--include-in-header", str(header),
-                                          "-V", "papersize=a4", "--lua-filter", str(lua)]
+                                          "-V", "papersize=a4", "--lua-filter", str(lua),
+                                          *_widths_filter(workdir, "typst")]
     if _toc(meta, "typst"):
         args.append("--toc")
     _pandoc(text, "typst", typ, args)
