@@ -8,12 +8,10 @@ without an inconsistent finding that involves it; 2 on a malformed catalogue.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from analysis.errors import OutputError
+from analysis.atomic import write_text
 from analysis.paths import STUDIES, targets_dir
 
 HELP = "Check the published numbers of a paper against each other (GRIM, sums, Wald, McNemar...)."
@@ -28,15 +26,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--write", action="store_true",
                         help="regenerate data/targets/AUDIT.md (all studies)")
 
-
-def _write(path: Path, text: str) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise OutputError(str(path), err.strerror or str(err)) from err
 
 
 def audit_all(studies, directory: Path | None = None):
@@ -65,7 +54,7 @@ def main(args) -> int:
     if args.write:
         results, excused, problems = audit_all(STUDIES)
         path = targets_dir() / "AUDIT.md"
-        _write(path, audit_markdown(results, excused))
+        write_text(path, audit_markdown(results, excused))
         print(f"dupitac audit: wrote {path}", file=sys.stderr)
         if args.study:
             results = {args.study: results[args.study]}
@@ -86,7 +75,7 @@ def main(args) -> int:
     else:
         text = None
     if args.out:
-        _write(Path(args.out), text)
+        write_text(Path(args.out), text)
     elif text is not None:
         sys.stdout.write(text)
     else:

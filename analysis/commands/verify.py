@@ -10,12 +10,11 @@ it once both studies are built).
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from analysis.errors import InputError, OutputError, Problem
+from analysis.errors import InputError, Problem
+from analysis.atomic import write_text
 from analysis.paths import STUDIES
 
 HELP = "Rebuild the ARD and compare every published number with it (the verify scorecard)."
@@ -79,17 +78,6 @@ def build_scorecard(studies, data: Path | None = None, ard_path: Path | None = N
     return pd.concat(frames, ignore_index=True), notes, unbacked
 
 
-def _write(path: Path, text: str) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise OutputError(str(path), err.strerror or str(err)) from err
-
 
 def main(args) -> int:
     from analysis.targets.scorecard import scorecard_json, scorecard_markdown, scorecard_rich
@@ -111,7 +99,7 @@ def main(args) -> int:
     if args.out is not None:
         if text is None:
             text = scorecard_markdown(scorecard)
-        _write(args.out, text)
+        write_text(args.out, text)
     elif text is not None:
         sys.stdout.write(text)
     else:
