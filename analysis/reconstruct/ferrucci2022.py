@@ -27,7 +27,8 @@ from analysis.reconstruct import ferrucci2022_plan as planning
 from analysis.reconstruct.anneal import anneal
 from analysis.reconstruct.ferrucci2022_followup import followup_block, time_to_tacrolimus
 from analysis.reconstruct.ferrucci2022_subjects import subjects_block
-from analysis.reconstruct.ferrucci2022_tune import State, initial_match
+from analysis.reconstruct.ferrucci2022_match import initial_match, sex_cells
+from analysis.reconstruct.ferrucci2022_tune import State
 
 STUDY = "ferrucci2022"
 SEED = 20220407
@@ -140,8 +141,6 @@ def tune(state, rng, progress: bool = False):
 
 def _females(state):
     """Women among baseline tacrolimus users and other evaluable patients (reference only)."""
-    from analysis.reconstruct.ferrucci2022_tune import sex_cells
-
     if "res_tacbl_sex_p" not in state.plan.goals:
         return None
     f = state.f

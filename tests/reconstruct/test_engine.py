@@ -225,3 +225,18 @@ def test_fast_tests_match_product_tests():
     x, y = r.normal(14, 6, 65), r.normal(16, 7, 242)
     assert abs(fastfit.student_t_p(x, y) - student_t(x, y).p_value) < 1e-12
     assert abs(fastfit.student_t_p(x, y, welch=True) - welch_t(x, y).p_value) < 1e-12
+
+
+def test_time_to_first_hand_worked():
+    from analysis.reconstruct.event_times import time_to_first
+
+    # visits on study days 1, 29, 113, 365 (day 1 = origin, so 0, 28, 112, 364 days)
+    day = np.array([[1, 29, 113, 365]] * 4)
+    path = np.array([[0, 0, 2, 2],      # first in state at visit 3: between day 28 and 112
+                     [3, 0, 0, 0],      # in state at the first visit: time 0
+                     [0, 1, 1, -1],     # never: censored at the last visit attended (112)
+                     [0, -1, 2, 2]])    # missed visit 2: interval starts at visit 1 (day 0)
+    present = path >= 0
+    t, e = time_to_first(path, present, day, np.array([1.0, 0.3, 0.5, 0.25]), (2, 3))
+    # row 0: 28 + 1.0 * 84 = 112; row 3: max(0 + 1, round(0 + 0.25 * 112)) = 28
+    assert t.tolist() == [112.0, 0.0, 112.0, 28.0] and e.tolist() == [1, 1, 0, 1]

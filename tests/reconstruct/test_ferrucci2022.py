@@ -191,3 +191,13 @@ def test_any_size_keeps_structure_and_rates():
     assert abs(base["TCS"] - 136 / 307) < 0.003
     card = verify_study(STUDY, run(ds))
     assert (card["status"] != "not built").all()
+
+
+def test_baseline_scores_of_a_patient_go_together(reference):
+    # moderate positive correlations between a patient's baseline scores, as in registries
+    b = reference["measurements"].query("AVISITN == 0").pivot(
+        index="USUBJID", columns="PARAMCD", values="AVAL")
+    r = b.corr()
+    assert 0.15 <= r.loc["EASI", "DLQI"] <= 0.6
+    assert 0.15 <= r.loc["EASI", "PNRS"] <= 0.6
+    assert 0.3 <= r.loc["PNRS", "SNRS"] <= 0.8
