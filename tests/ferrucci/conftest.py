@@ -13,25 +13,10 @@ Cohort design (what each patient exercises):
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
 from analysis.io.dataset import Dataset
-
-DATA = Path(__file__).parent / "data"
-
-
-def read_cohort(drop: tuple = ()) -> Dataset:
-    """The cohort as a Dataset, read with plain pandas (independent of analysis.io)."""
-    tables, sources = {}, {}
-    for f in sorted(DATA.glob("*.csv")):
-        if f.stem in drop:
-            continue
-        tables[f.stem] = pd.read_csv(f, dtype={"USUBJID": str})
-        sources[f.stem] = str(f)
-    return Dataset(tables=tables, sources=sources, name="ferrucci-hand")
+from cohort_csv import read_cohort
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import hashlib
 from analysis.report import ferrucci2022 as rep
 from analysis.studies import ferrucci2022
 
-from conftest import read_cohort
+from cohort_csv import read_cohort
 
 
 def test_table1_layout_and_cells(ard):

@@ -12,7 +12,7 @@ from analysis.errors import InputError
 from analysis.results.ard import select, value
 from analysis.studies import ferrucci2022
 
-from conftest import read_cohort
+from cohort_csv import read_cohort
 
 
 def v(ard, **coords):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from analysis.results.ard import select, value
 from analysis.studies import matsutani2021
 
-from conftest import read_hand
+from cohort_csv import read_hand
 
 
 def _notes(ard):

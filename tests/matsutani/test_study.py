@@ -17,7 +17,7 @@ from analysis.errors import InputError
 from analysis.results.ard import select, value
 from analysis.studies import matsutani2021
 
-from conftest import read_hand
+from cohort_csv import read_hand
 
 G = "TACGRP=TAC_ONLY"
 W16 = "WEEK 16 vs BASELINE"
