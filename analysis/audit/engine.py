@@ -26,6 +26,9 @@ from analysis.errors import InputError, Problem
 from analysis.paths import targets_dir
 from analysis.targets.catalogue import Catalogue, load_catalogue
 
+# libyaml's loader when present: same results as SafeLoader, about 7x faster on the catalogues.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def prefix(study: str) -> str:
     """``ferrucci2022`` -> ``FER``."""
@@ -42,7 +45,7 @@ def load_checks(path: Path, study: str) -> list[dict]:
     if not path.exists():
         return []
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as err:
         raise InputError(Problem("yaml", f"not valid YAML: {err}", file=str(path))) from err
     problems = []
