@@ -10,6 +10,13 @@ rates, without the final tuning (its p-values follow from its size).
 The patients are synthetic: no row is a real patient, and every subject row carries
 ``SYNTHFL = "Y"``.
 
+Other seeds give other cohorts with every margin (counts, means and SDs, responders,
+Table II with its McNemar p-values) by construction. The tuned statistics (Cox model,
+Kaplan-Meier mean, baseline-tacrolimus comparisons, EASI < 7 at week 4, late-start
+models) are searched for and usually found: seeds 1-5 reproduce every printed number
+as the reference seed does; seed 6 ends two roundings away (DLQI CI lower bound 0.935,
+female HR 1.57). Only the reference seed is guaranteed (a test regenerates it).
+
 Examples
 --------
 >>> ds = build(n=60, progress=False)          # doctest: +SKIP
@@ -40,6 +47,18 @@ TOPICAL_CODES = ("NONE", "TCS", "TAC", "BOTH")
 # (``initial_match``) and everything is tuned together, the first goals still held.
 STAGES = ((("res_tac_time",), ("visit", "start", "day"), 0.2), (None, None, 0.8))
 SEARCH_ITER = 25000
+POLISH_ROUNDS, POLISH_ITER = 2, 8000
+# Which moves can change which goals (goal id prefix -> move names), for the polish.
+POLISH_MOVES = {
+    "res_tac_time": ("visit", "start", "day"),
+    "res_cox": ("follow", "dlqi", "age", "visit", "start", "day"),
+    "res_generalized": ("phenotype", "follow", "visit", "start", "day"),
+    "dir:generalized": ("phenotype", "follow", "visit", "start", "day"),
+    "res_tacbl": ("dlqi", "follow"), "dir:tacbl": ("dlqi", "follow"),
+    "res_easilt7": ("easi",),
+    "res_late": ("age", "course", "follow", "visit"), "dir:late": ("age", "course", "follow", "visit"),
+    "r:": ("dlqi", "easi"),
+}
 
 
 def study_options() -> dict:
@@ -135,6 +154,17 @@ def tune(state, rng, progress: bool = False):
                          temp0=0.5, cooling=0.9997, progress=bar, every=100, reheat_after=1500)
         bar.offset = bar.last
     state.focus(None)
+    # Not there yet (seeds other than the reference sometimes stall in a local
+    # minimum): restart hot, a bounded number of times.
+    for _ in range(POLISH_ROUNDS):
+        if outcome is None or outcome.cost <= 0:
+            break
+        # Polish with the moves that can change the goals still missed (full cost kept).
+        missed = [k for k, m in state.misses().items() if m > 0]
+        names = sorted({name for k in missed for prefix, moves in POLISH_MOVES.items()
+                        if k.startswith(prefix) for name in moves})
+        outcome = anneal(state.cost, state.moves(names or None), rng, max_iter=POLISH_ITER,
+                         temp0=1.0, cooling=0.9995, progress=bar, every=100, reheat_after=1500)
     bar.close()
     return outcome.cost if outcome else None
 

@@ -82,7 +82,7 @@ class Numbers:
             raise ValueError(f"{rid} is not a count: {v}")
         return int(v)
 
-    def goal(self, rid: str, margin: float = 1e-4, index: int = 0) -> Goal:
+    def goal(self, rid: str, margin: float = 0.01, index: int = 0) -> Goal:
         rec = self.cat.record(rid)
         return Goal.printed(rec.value, rec.comparator, margin=margin, index=index,
                             log=rec.kind == "p_value")

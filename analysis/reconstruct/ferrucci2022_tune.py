@@ -24,7 +24,6 @@ from analysis.reconstruct.fastfit import cox_efron, logistic, wald
 from analysis.reconstruct.goals import Goal
 from analysis.reconstruct.ferrucci2022_followup import K_BOTH, K_TAC, time_to_tacrolimus
 
-DAYS_PER_MONTH = 365.25 / 12
 FOLLOW_KEYS_2D = ("TOP_PRESENT", "PATH", "PRESENT", "EASI_PRESENT", "ADY",
                   "EASI", "PNRS", "SNRS", "DLQI")
 FOLLOW_KEYS_1D = ("EVALFL", "U", "TACBL", "T", "E")
@@ -103,14 +102,24 @@ class State:
             self._warm[key] = beta
         return beta, se
 
+    def _tte_population(self) -> np.ndarray:
+        """Evaluable patients in the time-to-tacrolimus analyses (study option
+        ``tte_baseline_users``: baseline users kept, or left out)."""
+        f = self.f
+        keep = f["EVALFL"].copy()
+        if self.options["tte_baseline_users"] == "exclude":
+            keep &= ~(np.isin(f["PATH"][:, 0], (K_TAC, K_BOTH)) & f["TOP_PRESENT"][:, 0])
+        return keep
+
     def _group(self, g: str) -> dict:
         s, f, opt = self.s, self.f, self.options
         ev = f["EVALFL"]
         out = {}
         if g == "cox":
-            female = (s["SEX"][ev] == "F").astype(float)
-            x = np.column_stack([f["DLQI"][ev, 0], s["AGE"][ev], female])
-            beta, se = self._cox("cox", f["T"][ev], f["E"][ev], x)
+            pop = self._tte_population()
+            female = (s["SEX"][pop] == "F").astype(float)
+            x = np.column_stack([f["DLQI"][pop, 0], s["AGE"][pop], female])
+            beta, se = self._cox("cox", f["T"][pop], f["E"][pop], x)
             for name, b, sd in zip(("dlqi", "age", "female"), beta, se):
                 w = wald(b, sd)
                 out[f"res_cox_{name}_hr"] = w["ratio"]
@@ -118,14 +127,25 @@ class State:
                 out[f"res_cox_{name}_ci:high"] = w["ci_high"]
                 out[f"res_cox_{name}_p"] = w["p_value"]
         elif g == "gen":
-            nongen = (s["GENERFL"][ev] == "N").astype(float)
-            b, sd = self._cox("gen", f["T"][ev], f["E"][ev], nongen[:, None])
-            out["res_generalized_p"] = wald(b[0], sd[0])["p_value"]
-            out["dir:generalized"] = b[0]
+            pop = self._tte_population()
+            nongen = s["GENERFL"][pop] == "N"
+            if opt["generalized_test"] == "cox":
+                b, sd = self._cox("gen", f["T"][pop], f["E"][pop], nongen[:, None].astype(float))
+                out["res_generalized_p"] = wald(b[0], sd[0])["p_value"]
+                out["dir:generalized"] = b[0]
+            else:  # 2x2 of non-generalized by started (the study's alternative tests)
+                e = f["E"][pop] == 1
+                cells = (int((nongen & e).sum()), int((nongen & ~e).sum()),
+                         int((~nongen & e).sum()), int((~nongen & ~e).sum()))
+                out["res_generalized_p"] = self._two_by_two(cells, opt["generalized_test"])
+                out["dir:generalized"] = e[nongen].mean() - e[~nongen].mean()
         elif g == "rmst":
+            from analysis.derive.tte import DAYS_PER_UNIT
             from analysis.stats.survival import restricted_mean
 
-            rm = restricted_mean(f["T"][ev] / DAYS_PER_MONTH, f["E"][ev])
+            pop = self._tte_population()
+            rm = restricted_mean(f["T"][pop] / DAYS_PER_UNIT[opt["time_unit"]], f["E"][pop],
+                                 tau=opt["rmst_tau"])
             out["res_tac_time_mean"], out["res_tac_time_se"] = rm["mean"], rm["se"]
         elif g == "tacbl":
             tacbl, female = f["TACBL"][ev], s["SEX"][ev] == "F"
@@ -153,21 +173,32 @@ class State:
             age = s["AGE"][ev]
             seen = f["TOP_PRESENT"][ev]
             on = np.isin(f["PATH"][ev], (K_TAC, K_BOTH)) & seen
+            sets = ([("relapsing", "age")] if opt["late_start_model"] == "multivariable"
+                    else [("relapsing",), ("age",)])
+            cov = {"relapsing": relapsing, "age": age}
             for before, key in ((2, "late4"), (3, "late16")):
-                risk = ~on[:, :before].any(axis=1) & seen[:, before:].any(axis=1)
-                started = on[risk][:, before:].any(axis=1).astype(float)
-                if 0 < started.sum() < started.size:
-                    beta, se = logistic(started, np.column_stack([relapsing[risk], age[risk]]),
-                                        beta0=self._warm.get(key), full=True)
+                naive = ~on[:, :before].any(axis=1)
+                after = seen[:, before:].any(axis=1)
+                if opt["late_start_population"] == "naive":
+                    risk = naive & after
+                    started = on[risk][:, before:].any(axis=1).astype(float)
+                else:  # everyone followed after week k; earlier users count as no start
+                    risk = after
+                    started = (on[risk][:, before:].any(axis=1) & naive[risk]).astype(float)
+                if not 0 < started.sum() < started.size:
+                    continue
+                for names in sets:
+                    wkey = key + ":" + "+".join(names)
+                    beta, se = logistic(started, np.column_stack([cov[c][risk] for c in names]),
+                                        beta0=self._warm.get(wkey), full=True)
                     if not np.all(np.isfinite(beta)) or np.abs(beta[1:]).max() > 8:
                         # separation (or a bad start): no estimate, a large miss
-                        self._warm[key] = None
+                        self._warm[wkey] = None
                         continue
-                    self._warm[key] = beta
-                    out[f"res_{key}_relapsing_p"] = wald(beta[1], se[1])["p_value"]
-                    out[f"res_{key}_age_p"] = wald(beta[2], se[2])["p_value"]
-                    out[f"dir:{key}_relapsing"] = beta[1]
-                    out[f"dir:{key}_age"] = beta[2]
+                    self._warm[wkey] = beta
+                    for i, c in enumerate(names, start=1):
+                        out[f"res_{key}_{c}_p"] = wald(beta[i], se[i])["p_value"]
+                        out[f"dir:{key}_{c}"] = beta[i]
         return out
 
     @staticmethod
@@ -180,12 +211,15 @@ class State:
 
         return two_by_two(*cells, test=test).p_value
 
-    @staticmethod
-    def _two_sample(x, y, test):
+    def _two_sample(self, x, y, test):
         from analysis.reconstruct.fastfit import student_t_p
 
         if test in ("student_t", "welch_t"):
             return student_t_p(x, y, welch=test == "welch_t")
+        if test == "chi2_low":  # DLQI below the cut by group, 2x2 chi-square (as the study)
+            cut = self.options["dlqi_low_cut"]
+            return self._two_by_two((int((x < cut).sum()), int((x >= cut).sum()),
+                                     int((y < cut).sum()), int((y >= cut).sum())), "chi2")
         from analysis.stats import two_sample
 
         return two_sample.mann_whitney(x, y).p_value
@@ -319,12 +353,17 @@ class State:
         return Move(lambda: set_u(new), lambda: set_u(old), "start")
 
     def day_shift(self, rng):
-        """Move one visit of one evaluable patient to another day of its window."""
+        """Move one visit of one evaluable patient to another day of its window; half of
+        the time the patient is one of the five followed longest, whose last visit sets
+        the restriction time of the Kaplan-Meier mean."""
         from analysis.reconstruct.ferrucci2022_followup import ADY_BOUNDS
 
         f = self.f
-        i = rng.integers(self.n)
-        v = int(rng.integers(1, 4))
+        if rng.random() < 0.5:
+            last = np.where(f["EVALFL"] & f["TOP_PRESENT"][:, 3], f["ADY"][:, 3], -1)
+            i, v = int(rng.choice(np.argsort(-last, kind="stable")[:5])), 3
+        else:
+            i, v = rng.integers(self.n), int(rng.integers(1, 4))
         if not (f["EVALFL"][i] and f["TOP_PRESENT"][i, v]):
             return None
         lo, hi = ADY_BOUNDS[v]

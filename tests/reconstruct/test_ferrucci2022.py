@@ -201,3 +201,29 @@ def test_baseline_scores_of_a_patient_go_together(reference):
     assert 0.15 <= r.loc["EASI", "DLQI"] <= 0.6
     assert 0.15 <= r.loc["EASI", "PNRS"] <= 0.6
     assert 0.3 <= r.loc["PNRS", "SNRS"] <= 0.8
+
+
+def test_search_statistics_are_the_study_statistics():
+    # The tuning search steers by fast fits (Newton Cox/logistic, closed-form tests);
+    # on an untuned cohort every one of them must equal what the study module computes
+    # with the product's own statistics (lifelines, statsmodels, analysis.stats).
+    from analysis.reconstruct import ferrucci2022 as recon
+    from analysis.reconstruct.ferrucci2022_match import initial_match
+    from analysis.targets.verify import match_rows
+
+    state, rng = recon.make_state(seed=11)
+    state.reorder(initial_match(state.s, state.f, rng, females=recon._females(state)))
+    ard = run(recon.assemble(state, 11))
+    cat = load_study(STUDY)
+    checked = 0
+    for key, value in state.statistics().items():
+        rid, _, part = key.partition(":")
+        if rid not in cat:
+            continue
+        sel = cat.record(rid).parts()[{"low": "lower", "high": "upper"}.get(part, "value")]
+        rows = match_rows(ard, sel, STUDY)
+        assert len(rows) == 1, rid
+        # lifelines stops its Newton steps a little earlier than the fast fit: 1e-4 relative
+        assert rows["value"].iloc[0] == pytest.approx(value, rel=1e-4, abs=1e-9), key
+        checked += 1
+    assert checked >= 20
