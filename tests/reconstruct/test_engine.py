@@ -240,3 +240,39 @@ def test_time_to_first_hand_worked():
     t, e = time_to_first(path, present, day, np.array([1.0, 0.3, 0.5, 0.25]), (2, 3))
     # row 0: 28 + 1.0 * 84 = 112; row 3: max(0 + 1, round(0 + 0.25 * 112)) = 28
     assert t.tolist() == [112.0, 0.0, 112.0, 28.0] and e.tolist() == [1, 1, 0, 1]
+
+
+def test_goal_intervals_from_printed_values():
+    # "0.005" prints for [0.0045, 0.0055]; "<0.001" for anything below 0.001;
+    # "0.94–0.99" has two goals (lower and upper bound of the CI)
+    g = Goal.printed("0.005", margin=0.0)
+    assert g.hit(0.004501) and g.hit(0.005499) and not g.hit(0.0044) and not g.hit(0.0056)
+    assert Goal.printed("<0.001", margin=0.0).hit(0.000999)
+    assert not Goal.printed("<0.001", margin=0.0).hit(0.001)
+    lo, hi = Goal.printed("0.94–0.99", index=0), Goal.printed("0.94–0.99", index=1)
+    assert lo.hit(0.94) and hi.hit(0.99) and not lo.hit(0.99)
+    # misses: linear in half-units; on a log scale for p-values (decades, not units)
+    assert Goal.printed("29.5", margin=0.0).miss(29.65) == pytest.approx(2.0)
+    assert Goal.printed("0.012", log=True).miss(0.5) < 200 < Goal.printed("0.012").miss(0.5)
+
+
+def test_anneal_reaches_zero_and_undoes_rejected_moves():
+    from analysis.reconstruct.anneal import Move, anneal
+
+    # sort a permutation by swaps: the cost (sum of displacements) is 0 only when sorted
+    x = np.array([4, 0, 3, 1, 2])
+
+    def swap(r):
+        i, j = r.choice(5, 2, replace=False)
+
+        def flip():
+            x[i], x[j] = x[j], x[i]
+        return Move(flip, flip)
+
+    out = anneal(lambda: float(np.abs(x - np.arange(5)).sum()), [(1.0, swap)], rng(3),
+                 max_iter=5000, temp0=0.5, reheat_after=200)
+    assert out.cost == 0 and x.tolist() == [0, 1, 2, 3, 4]
+    # a descent never accepts a worse state: from sorted, nothing is accepted
+    out = anneal(lambda: float(np.abs(x - np.arange(5)).sum()) + 1.0, [(1.0, swap)], rng(4),
+                 max_iter=50)
+    assert out.accepted <= 50 and x.tolist() == [0, 1, 2, 3, 4]
