@@ -52,10 +52,11 @@ class Goal:
         p = parse_printed(text, comparator)
         v = float(p.numbers[index])
         h = 0.5 * 10.0 ** (-p.decimals[index])
+        strict = max(margin, 1e-9)  # "<" and ">" exclude the threshold itself
         if p.comparator == "<":
-            return cls(-math.inf, v - margin * h, h, text, log)
+            return cls(-math.inf, v - strict * h, h, text, log)
         if p.comparator == ">":
-            return cls(v + margin * h, math.inf, h, text, log)
+            return cls(v + strict * h, math.inf, h, text, log)
         return cls(v - (1 - margin) * h, v + (1 - margin) * h, h, text, log)
 
     @classmethod
