@@ -10,6 +10,7 @@ choice, so it is a parameter here and is recorded by the caller:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.derive.changes import visit_number
@@ -55,15 +56,24 @@ def strength_history(topicals: pd.DataFrame) -> pd.DataFrame:
         t["AVISITN"] = visit_number(t["AVISIT"].astype(str))
     t = t[t["TACSTR"].notna()]
     t = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
-    rows = []
-    for usubjid, grp in t.groupby("USUBJID", sort=True):
-        labels = [strength_label(v) for v in grp["TACSTR"]]
-        seq = [labels[0]] + [b for a, b in zip(labels, labels[1:]) if b != a]
-        rows.append({
-            "USUBJID": usubjid, "TACSTRFST": labels[0], "TACSTRLST": labels[-1],
-            "TACSTRSEQ": "->".join(seq), "NSWITCH": len(seq) - 1,
-        })
-    return pd.DataFrame(rows, columns=["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"])
+    columns = ["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"]
+    if t.empty:
+        return pd.DataFrame(columns=columns)
+    # Vectorised (a per-patient loop took ~40 s at 1e6 patients): label each distinct
+    # strength once, keep a row when its label differs from the patient's previous one.
+    codes, uniques = pd.factorize(t["TACSTR"])
+    label = pd.Series(np.array([strength_label(v) for v in uniques], dtype=object)[codes],
+                      index=t.index)
+    subject = t["USUBJID"]
+    new = (label != label.shift()) | (subject != subject.shift())
+    kept = label[new.to_numpy()]
+    by = subject[new.to_numpy()]
+    grouped = kept.groupby(by.to_numpy(), sort=True)
+    out = pd.DataFrame({
+        "TACSTRFST": grouped.first(), "TACSTRLST": grouped.last(),
+        "TACSTRSEQ": grouped.agg("->".join), "NSWITCH": grouped.size() - 1,
+    })
+    return out.rename_axis("USUBJID").reset_index()[columns]
 
 
 def uses_strength(history: pd.DataFrame, strength: str, rule: str) -> pd.Series:

@@ -10,7 +10,8 @@ replaced (copied here verbatim from the commit named, as the reference):
   parameter (commit 6bfc6ba);
 - ``derive.categories.equals`` (blank test per distinct value) vs the per-row
   ``astype(str).str.strip()`` (commit 0f43ec8);
-- the Ferrucci context's ``has_param`` (set of codes, cached) vs ``(PARAMCD == p).any()``.
+- the Ferrucci context's ``has_param`` (set of codes, cached) vs ``(PARAMCD == p).any()``;
+- ``derive.strength.strength_history`` (vectorised) vs its per-patient loop (commit aa0f330).
 """
 
 from __future__ import annotations
@@ -117,3 +118,44 @@ def test_has_param_matches_any_comparison(codes, ask):
     ctx.measurements = pd.DataFrame({"PARAMCD": codes})
     ctx._cache = {}
     assert ctx.has_param(ask) == bool((ctx.measurements["PARAMCD"] == ask).any())
+
+
+def old_strength_history(topicals):  # analysis/derive/strength.py at aa0f330
+    from analysis.derive.strength import strength_label, visit_number
+
+    t = topicals.copy()
+    if "AVISITN" not in t or t["AVISITN"].isna().any():
+        t["AVISITN"] = visit_number(t["AVISIT"].astype(str))
+    t = t[t["TACSTR"].notna()]
+    t = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
+    rows = []
+    for usubjid, grp in t.groupby("USUBJID", sort=True):
+        labels = [strength_label(v) for v in grp["TACSTR"]]
+        seq = [labels[0]] + [b for a, b in zip(labels, labels[1:]) if b != a]
+        rows.append({
+            "USUBJID": usubjid, "TACSTRFST": labels[0], "TACSTRLST": labels[-1],
+            "TACSTRSEQ": "->".join(seq), "NSWITCH": len(seq) - 1,
+        })
+    return pd.DataFrame(rows, columns=["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"])
+
+
+topical_rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c", "10", "2"]),
+                                  st.sampled_from(["BASELINE", "WEEK 4", "WEEK 16", "WEEK 52"]),
+                                  st.sampled_from([0.03, 0.1, None, 0.03, 0.1])),
+                        max_size=25)
+
+
+@FUZZ
+@given(rows=topical_rows, with_avisitn=st.booleans())
+def test_strength_history_matches_per_patient_loop(rows, with_avisitn):
+    from analysis.derive.strength import strength_history
+
+    t = pd.DataFrame(rows, columns=["USUBJID", "AVISIT", "TACSTR"])
+    t["TACSTR"] = t["TACSTR"].astype(float)
+    if with_avisitn:
+        t["AVISITN"] = t["AVISIT"].map({"BASELINE": 0, "WEEK 4": 4, "WEEK 16": 16, "WEEK 52": 52})
+    new, old = strength_history(t), old_strength_history(t)
+    assert new.columns.tolist() == old.columns.tolist()
+    assert new.astype(str).values.tolist() == old.astype(str).values.tolist()
+    if len(old):
+        assert new["NSWITCH"].tolist() == old["NSWITCH"].tolist()
