@@ -54,8 +54,15 @@ def strip_text(s: pd.Series) -> pd.Series:
     s = s.astype(object)
     kind = pd.api.types.infer_dtype(s, skipna=True)
     if kind == "string":
-        s = s.str.strip()
-    elif kind != "empty" and "mixed" in kind:
+        # Text only: strip and test each distinct value once (millions of rows hold
+        # few distinct codes and ids). Not for mixed cells: factorize takes 1, 1.0
+        # and True for one value.
+        codes, uniques = pd.factorize(s)
+        u = pd.Series(uniques, dtype=object).str.strip()
+        u = u.mask(u.isin(MISSING_TOKENS), np.nan)
+        values = np.append(u.to_numpy(dtype=object), np.nan)  # code -1 (missing) -> NaN
+        return pd.Series(values[codes], index=s.index, name=s.name)
+    if kind != "empty" and "mixed" in kind:
         s = s.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
     return s.mask(s.isin(MISSING_TOKENS) | s.isna(), np.nan)
 

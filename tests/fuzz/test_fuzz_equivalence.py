@@ -159,3 +159,59 @@ def test_strength_history_matches_per_patient_loop(rows, with_avisitn):
     assert new.astype(str).values.tolist() == old.astype(str).values.tolist()
     if len(old):
         assert new["NSWITCH"].tolist() == old["NSWITCH"].tolist()
+
+
+def old_strip_text(s):  # analysis/io/normalize.py at 1d6e41d
+    from analysis.io.raw import MISSING_TOKENS
+
+    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        return s
+    s = s.astype(object)
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind == "string":
+        s = s.str.strip()
+    elif kind != "empty" and "mixed" in kind:
+        s = s.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
+    return s.mask(s.isin(MISSING_TOKENS) | s.isna(), np.nan)
+
+
+text_cells = st.one_of(st.sampled_from(["", " ", "NA", " NA ", ".", "nan", "NaN", "N/A", "001",
+                                        " 001", "001 ", "F", "f ", "\u00a0x\u00a0", "\t"]),
+                       st.text(max_size=6), st.none(), st.just(float("nan")), st.just(pd.NA))
+
+
+@FUZZ
+@given(values=st.one_of(st.lists(text_cells, max_size=30), st.lists(cells, max_size=30)),
+       as_string_dtype=st.booleans())
+def test_strip_text_matches_per_row_version(values, as_string_dtype):
+    from analysis.io.normalize import strip_text
+
+    s = pd.Series(values, dtype=object, name="X")
+    if as_string_dtype and all(v is None or v is pd.NA or isinstance(v, str)
+                               or (isinstance(v, float) and np.isnan(v)) for v in values):
+        s = s.astype("string")
+    new, old = strip_text(s), old_strip_text(s)
+    assert new.name == old.name and new.index.equals(old.index)
+    assert [type(v) for v in new] == [type(v) for v in old]
+    assert new.fillna("<NA>").tolist() == old.fillna("<NA>").tolist()
+
+
+@FUZZ
+@given(data=st.data(), n=st.integers(0, 12), kinds=st.lists(st.sampled_from(["f", "o", "i"]),
+                                                         min_size=1, max_size=4))
+def test_drop_blank_matches_isna_all(data, n, kinds):
+    from analysis.io.raw import _all_missing
+
+    cols = {}
+    for j, k in enumerate(kinds):
+        if k == "f":
+            cols[f"c{j}"] = pd.Series(data.draw(st.lists(st.one_of(st.none(), st.floats()),
+                                                         min_size=n, max_size=n)), dtype=float)
+        elif k == "i":
+            cols[f"c{j}"] = pd.Series(data.draw(st.lists(st.integers(-5, 5), min_size=n,
+                                                         max_size=n)), dtype="int64")
+        else:
+            cols[f"c{j}"] = pd.Series(data.draw(st.lists(text_cells, min_size=n, max_size=n)),
+                                      dtype=object)
+    frame = pd.DataFrame(cols)
+    assert _all_missing(frame).tolist() == frame.isna().all(axis=1).tolist()
