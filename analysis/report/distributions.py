@@ -16,9 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from analysis.report.figsave import save_png  # noqa: E402
 from analysis.schema.contract import PARAMS  # noqa: E402
-
-PNG_META = {"Software": None}
 
 
 def _visit_order(visits) -> list[str]:
@@ -98,9 +97,4 @@ def distributions_figure(dataset, out_dir: Path, min_cell: int = 0) -> list[Path
     for ax in flat:
         ax.set_axis_off()
     fig.tight_layout()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "data_distributions.png"
-    fig.savefig(path, dpi=150, metadata=PNG_META)
-    plt.close(fig)
-    return [path]
+    return save_png(fig, out_dir, "data_distributions")

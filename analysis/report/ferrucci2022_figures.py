@@ -22,21 +22,11 @@ from analysis.report.ferrucci2022 import (  # noqa: E402
 from analysis.report.format import fmt_num, fmt_p  # noqa: E402
 from analysis.report.suppress import is_masked, row_n, row_value  # noqa: E402
 from analysis.results.ard import select  # noqa: E402
+from analysis.report.figsave import save_png  # noqa: E402
 
-PNG_META = {"Software": None}
 BAND_LABELS = {"CLEAR": "Clear (0)", "ALMOST CLEAR": "Almost clear (0.1–1)", "MILD": "Mild (1.1–7)",
                "MODERATE": "Moderate (7.1–21)", "SEVERE": "Severe (21.1–50)",
                "VERY SEVERE": "Very severe (50.1–72)"}
-
-
-def _save(fig, out_dir: Path, stem: str) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # PNG only: every output format embeds the PNG, and an SVG nobody reads cost as much
-    # time again. No date or version in the metadata, so the bytes follow the data alone.
-    path = out_dir / f"{stem}.png"
-    fig.savefig(path, dpi=150, metadata=PNG_META)
-    plt.close(fig)
-    return [path]
 
 
 def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
@@ -63,7 +53,7 @@ def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
     ax.set_ylim(0, 100)
     ax.legend(title="EASI at week 4", fontsize=7, title_fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.tight_layout()
-    return _save(fig, out_dir, "ferrucci2022_figure1_easi_bands")
+    return save_png(fig, out_dir, "ferrucci2022_figure1_easi_bands")
 
 
 def flow_figure(ard, out_dir: Path) -> list[Path]:
@@ -91,7 +81,7 @@ def flow_figure(ard, out_dir: Path) -> list[Path]:
     for x, y, text in boxes:
         ax.text(x, y, text, ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
-    return _save(fig, out_dir, "ferrucci2022_flow")
+    return save_png(fig, out_dir, "ferrucci2022_flow")
 
 
 def trajectories_figure(ard, out_dir: Path) -> list[Path]:
@@ -112,7 +102,7 @@ def trajectories_figure(ard, out_dir: Path) -> list[Path]:
         ax.set_ylim(bottom=0)
     axes[0][0].set_ylabel("Mean ± SD")
     fig.tight_layout()
-    return _save(fig, out_dir, "ferrucci2022_trajectories")
+    return save_png(fig, out_dir, "ferrucci2022_trajectories")
 
 
 def topical_shares_figure(ard, out_dir: Path) -> list[Path]:
@@ -132,7 +122,7 @@ def topical_shares_figure(ard, out_dir: Path) -> list[Path]:
     ax.set_ylim(0, 100)
     ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.tight_layout()
-    return _save(fig, out_dir, "ferrucci2022_topical_shares")
+    return save_png(fig, out_dir, "ferrucci2022_topical_shares")
 
 
 def km_figure(ard, out_dir: Path) -> list[Path]:
@@ -155,7 +145,7 @@ def km_figure(ard, out_dir: Path) -> list[Path]:
                  f"n = {fmt_num(row_n(km), 0)}",
                  fontsize=9)
     fig.tight_layout()
-    return _save(fig, out_dir, "ferrucci2022_km_tacrolimus")
+    return save_png(fig, out_dir, "ferrucci2022_km_tacrolimus")
 
 
 def forest_figure(ard, out_dir: Path) -> list[Path]:
@@ -181,7 +171,7 @@ def forest_figure(ard, out_dir: Path) -> list[Path]:
                       for r in frame.itertuples()], fontsize=7)
     ax.set_xlabel("Hazard ratio of starting tacrolimus (log scale)")
     fig.tight_layout()
-    return _save(fig, out_dir, "ferrucci2022_forest")
+    return save_png(fig, out_dir, "ferrucci2022_forest")
 
 
 def algorithm_figure(out_dir: Path) -> list[Path]:
@@ -206,7 +196,7 @@ def algorithm_figure(out_dir: Path) -> list[Path]:
     for x, y, text in boxes:
         ax.text(x, y, text, ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
-    return _save(fig, out_dir, "ferrucci2022_figure2_algorithm")
+    return save_png(fig, out_dir, "ferrucci2022_figure2_algorithm")
 
 
 def all_figures(ard: pd.DataFrame, out_dir) -> list[Path]:

@@ -27,12 +27,12 @@ from analysis.derive.reduction import add_improvement_rate  # noqa: E402
 from analysis.report.format import fmt_num, fmt_p  # noqa: E402
 from analysis.report.suppress import cell, count_text, is_masked, min_cell, row_n  # noqa: E402
 from analysis.results.ard import select  # noqa: E402
+from analysis.report.figsave import save_png  # noqa: E402
 
 PARAMS = ("IGA", "EASI", "EASIHN", "POEM", "TARC")
 PARAM_LABELS = {"IGA": "IGA", "EASI": "EASI", "EASIHN": "Head/neck EASI", "POEM": "POEM",
                 "TARC": "TARC (pg/mL)"}
 DECIMALS = {"IGA": 1, "EASI": 1, "EASIHN": 2, "POEM": 1, "TARC": 0}
-PNG_META = {"Software": None}
 
 
 def _get(ard, **c):
@@ -210,15 +210,6 @@ def notes(ard: pd.DataFrame) -> list[str]:
 
 # ---------------------------------------------------------------------------- figures
 
-def _save(fig, out_dir: Path, stem: str) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # PNG only: every output format embeds the PNG, and an SVG nobody reads cost as much
-    # time again. No date or version in the metadata, so the bytes follow the data alone.
-    path = out_dir / f"{stem}.png"
-    fig.savefig(path, dpi=150, metadata=PNG_META)
-    plt.close(fig)
-    return [path]
-
 
 def _analysed_measurements(ard, dataset) -> pd.DataFrame:
     g = analysed_group(ard)
@@ -256,7 +247,7 @@ def paired_figure(ard, dataset, out_dir: Path) -> list[Path]:
         if p == "TARC":
             ax.set_yscale("log")
     fig.tight_layout()
-    return _save(fig, out_dir, "matsutani2021_paired")
+    return save_png(fig, out_dir, "matsutani2021_paired")
 
 
 def correlation_figure(ard, dataset, out_dir: Path) -> list[Path]:
@@ -289,7 +280,7 @@ def correlation_figure(ard, dataset, out_dir: Path) -> list[Path]:
     ax.set_ylabel("Head/neck EASI improvement rate (%)")
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    return _save(fig, out_dir, "matsutani2021_correlation")
+    return save_png(fig, out_dir, "matsutani2021_correlation")
 
 
 def flow_figure(ard, out_dir: Path) -> list[Path]:
@@ -315,7 +306,7 @@ def flow_figure(ard, out_dir: Path) -> list[Path]:
     for x, y, text in boxes:
         ax.text(x, y, text, ha="center", va="center", fontsize=9,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
-    return _save(fig, out_dir, "matsutani2021_flow")
+    return save_png(fig, out_dir, "matsutani2021_flow")
 
 
 def figures(ard: pd.DataFrame, dataset, out_dir) -> list[Path]:
