@@ -61,7 +61,9 @@ def check_visit_days(typed: pd.DataFrame, table: str, out: Collector) -> None:
         return
     week = visit_week(typed["AVISIT"])
     day = pd.to_numeric(typed["ADY"], errors="coerce")
-    ok = typed["USUBJID"].notna() & week.notna() & day.notna()
+    # An infinite day is a range error already; kept here it would make the
+    # segmented running maximum NaN for every patient and hide their order errors.
+    ok = typed["USUBJID"].notna() & week.notna() & pd.Series(np.isfinite(day), index=day.index)
     if not ok.any():
         return
     index = typed.index[ok.to_numpy()]

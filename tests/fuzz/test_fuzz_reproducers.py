@@ -214,3 +214,20 @@ def test_infinite_integer_cell_is_a_range_error_not_a_crash(value):
         errors = [(p.rule, p.row, p.column) for p in validate(ds).errors]
         # The contract bounds ADY to -365..3650 days (analysis/schema/contract.py).
         assert errors == [("range", 3, "ADY")], errors
+
+
+# Found while profiling validate: one infinite ADY anywhere made the vectorised
+# visit-order check (schema.visits._earlier_max) compute NaN limits for every
+# patient, so other patients' visit-order errors went unreported.
+def test_infinite_day_does_not_hide_other_patients_visit_order_errors():
+    from analysis.schema import validate
+
+    with workdir() as d:
+        (d / "subjects.csv").write_text("USUBJID,SEX,AGE\n001,F,34\n002,M,40\n")
+        (d / "measurements.csv").write_text(
+            "USUBJID,PARAMCD,AVISIT,ADY,AVAL\n"
+            "001,EASI,BASELINE,1,20\n001,EASI,WEEK 4,inf,10\n"
+            "002,EASI,BASELINE,1,20\n002,EASI,WEEK 4,30,10\n002,EASI,WEEK 16,20,10\n")
+        errors = sorted((p.rule, p.row) for p in validate(load_dataset(d)).errors)
+        # Row 3: ADY inf is outside -365..3650; row 6: day 20 at WEEK 16 is not after day 30.
+        assert errors == [("range", 3), ("visit-order", 6)], errors
