@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, strategies as st
 
 from analysis.derive.categories import equals
@@ -216,47 +215,3 @@ def test_drop_blank_matches_isna_all(data, n, kinds):
                                       dtype=object)
     frame = pd.DataFrame(cols)
     assert _all_missing(frame).tolist() == frame.isna().all(axis=1).tolist()
-
-
-def old_visit_wide(long, value, visits, patients=None, paramcd=None):  # derive/visits.py at 0f43ec8
-    sub = long
-    if paramcd is not None:
-        sub = sub[sub["PARAMCD"] == paramcd]
-    sub = sub[sub["AVISIT"].isin(list(visits))]
-    if sub.duplicated(["USUBJID", "AVISIT"]).any():
-        raise ValueError("more than one row per patient and visit")
-    wide = sub.pivot(index="USUBJID", columns="AVISIT", values=value).reindex(columns=list(visits))
-    wide.columns.name = None
-    if patients is not None:
-        wide = wide.reindex(pd.Index(list(patients), name="USUBJID"))
-    return wide
-
-
-VISIT_LABELS = ["BASELINE", "WEEK 4", "WEEK 16", "WEEK 52"]
-long_rows = st.lists(st.tuples(st.sampled_from(["001", "002", "010", "a", "B"]),
-                               st.sampled_from(["EASI", "DLQI"]),
-                               st.sampled_from(VISIT_LABELS + ["WEEK 8", None]),
-                               st.one_of(st.floats(allow_nan=True), st.none()),
-                               st.sampled_from(["NONE", "TCS", "TAC", "BOTH", None])),
-                     max_size=30)
-
-
-@FUZZ
-@given(rows=long_rows, paramcd=st.sampled_from([None, "EASI", "DLQI"]),
-       value=st.sampled_from(["AVAL", "TOPICAL"]),
-       visits=st.lists(st.sampled_from(VISIT_LABELS), min_size=1, max_size=4, unique=True),
-       patients=st.one_of(st.none(), st.lists(st.sampled_from(["001", "002", "003", "a"]),
-                                              max_size=4, unique=True)))
-def test_visit_wide_matches_pivot(rows, paramcd, value, visits, patients):
-    from analysis.derive.visits import visit_wide
-
-    long = pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVISIT", "AVAL", "TOPICAL"])
-    long["AVAL"] = long["AVAL"].astype(float)
-    try:
-        old = old_visit_wide(long, value, visits, patients, paramcd)
-    except ValueError as err:
-        with pytest.raises(ValueError, match=str(err)):
-            visit_wide(long, value, visits, patients, paramcd)
-        return
-    new = visit_wide(long, value, visits, patients, paramcd)
-    pd.testing.assert_frame_equal(new, old)
