@@ -31,7 +31,8 @@ BAND_LABELS = {"CLEAR": "Clear (0)", "ALMOST CLEAR": "Almost clear (0.1–1)", "
 
 def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
     """EASI severity bands at week 4 by baseline tacrolimus use (stacked percent bars)."""
-    groups = (("TACBL=Y", "Tacrolimus at baseline"), ("TACBL=N", "No tacrolimus at baseline"))
+    # Short tick labels under an axis title: the long group names ran into each other.
+    groups = (("TACBL=Y", "Yes"), ("TACBL=N", "No"))
     a = dict(analysis="easi_bands_w4_by_tacbl", visit="WEEK 4")
     if select(ard, **a).empty:
         return []
@@ -49,6 +50,7 @@ def figure1_easi_bands(ard, out_dir: Path) -> list[Path]:
     ax.set_xticks(range(len(groups)),
                   [f"{lab}\n(n = {fmt_num(n, 0) if n == n or is_masked(n) else 0})"
                    for (_, lab), n in zip(groups, ns)])
+    ax.set_xlabel("Tacrolimus ointment at baseline")
     ax.set_ylabel("Patients at week 4 (%)")
     ax.set_ylim(0, 100)
     ax.legend(title="EASI at week 4", fontsize=7, title_fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
