@@ -7,13 +7,12 @@ Durations must be non-negative and present; the caller chooses the population.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from analysis.stats._checks import as_float, fail
+from analysis.stats._lifelines import fit_efron
 
 KM_COLUMNS = ["time", "at_risk", "events", "censored", "survival", "se"]
 
@@ -200,22 +199,57 @@ def _cox_frame(df: pd.DataFrame, duration: str, event: str, covariates: list[str
     return data
 
 
-def _fit_cox(data: pd.DataFrame, duration: str, event: str):
-    from lifelines import CoxPHFitter
-    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+class CoxFit:
+    """One fitted Cox model: its coefficient table and its proportional-hazards test
+    from a single fit (see :func:`cox_fit`)."""
 
-    cph = CoxPHFitter(baseline_estimation_method="breslow")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        try:
-            # batch mode: lifelines' default path is quadratic in n near 1e6 rows
-            cph.fit(data, duration_col=duration, event_col=event, batch_mode=True,
-                    fit_options={"max_steps": 100})
-        except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as err:
-            fail("convergence",
-                 "Cox model did not converge (monotone likelihood / separation or collinear "
-                 f"covariates): {str(err).splitlines()[0]}")
-    return cph
+    def __init__(self, data: pd.DataFrame, duration: str, event: str, covariates: list, model):
+        self.data, self.duration, self.event = data, duration, event
+        self.covariates, self.model = list(covariates), model
+
+    def table(self) -> pd.DataFrame:
+        """The :func:`cox_ph` table."""
+        s = self.model.summary
+        out = pd.DataFrame({
+            "covariate": list(s.index),
+            "coef": s["coef"].to_numpy(),
+            "se": s["se(coef)"].to_numpy(),
+            "hr": s["exp(coef)"].to_numpy(),
+            "ci_low": s["exp(coef) lower 95%"].to_numpy(),
+            "ci_high": s["exp(coef) upper 95%"].to_numpy(),
+            "z": s["z"].to_numpy(),
+            "p_value": s["p"].to_numpy(),
+        })
+        out["n"] = len(self.data)
+        out["events"] = int(self.data[self.event].sum())
+        out["method"] = COX_METHOD
+        return out
+
+    def ph_test(self, time_transform: str = "rank") -> pd.DataFrame:
+        """The :func:`ph_test` table of this model."""
+        return _ph_table(self, time_transform)
+
+
+def cox_fit(df: pd.DataFrame, duration: str, event: str, covariates: list[str],
+            ties: str = "efron") -> CoxFit:
+    """Fit the :func:`cox_ph` model once; ``.table()`` and ``.ph_test()`` read it.
+
+    Same arguments, checks and errors as :func:`cox_ph`. Use it when both the
+    coefficients and the PH test are wanted: the model is fitted once, not twice.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0],
+    ...                   "x": [1, 0, 1, 0, 1, 0]})
+    >>> f = cox_fit(d, "t", "e", ["x"])
+    >>> list(f.table()["covariate"]), list(f.ph_test()["covariate"])
+    (['x'], ['x'])
+    """
+    if ties != "efron":
+        fail("option", "only Efron ties are available (lifelines)", value=ties)
+    covariates = list(covariates)
+    data = _cox_frame(df, duration, event, covariates)
+    return CoxFit(data, duration, event, covariates, fit_efron(data, duration, event))
 
 
 def cox_ph(df: pd.DataFrame, duration: str, event: str, covariates: list[str],
@@ -253,25 +287,7 @@ def cox_ph(df: pd.DataFrame, duration: str, event: str, covariates: list[str],
     >>> list(cox_ph(d, "t", "e", ["x"]).columns[:4])
     ['covariate', 'coef', 'se', 'hr']
     """
-    if ties != "efron":
-        fail("option", "only Efron ties are available (lifelines)", value=ties)
-    data = _cox_frame(df, duration, event, list(covariates))
-    cph = _fit_cox(data, duration, event)
-    s = cph.summary
-    out = pd.DataFrame({
-        "covariate": list(s.index),
-        "coef": s["coef"].to_numpy(),
-        "se": s["se(coef)"].to_numpy(),
-        "hr": s["exp(coef)"].to_numpy(),
-        "ci_low": s["exp(coef) lower 95%"].to_numpy(),
-        "ci_high": s["exp(coef) upper 95%"].to_numpy(),
-        "z": s["z"].to_numpy(),
-        "p_value": s["p"].to_numpy(),
-    })
-    out["n"] = len(data)
-    out["events"] = int(data[event].sum())
-    out["method"] = COX_METHOD
-    return out
+    return cox_fit(df, duration, event, covariates, ties).table()
 
 
 def schoenfeld_residuals(x, durations, events, beta) -> tuple[np.ndarray, np.ndarray]:
@@ -338,9 +354,14 @@ def ph_test(df: pd.DataFrame, duration: str, event: str, covariates: list[str],
     """
     if time_transform not in TRANSFORMS:
         fail("option", f"time_transform must be one of {TRANSFORMS}", value=time_transform)
-    covariates = list(covariates)
-    data = _cox_frame(df, duration, event, covariates)
-    cph = _fit_cox(data, duration, event)
+    return cox_fit(df, duration, event, covariates).ph_test(time_transform)
+
+
+def _ph_table(fit: CoxFit, time_transform: str) -> pd.DataFrame:
+    if time_transform not in TRANSFORMS:
+        fail("option", f"time_transform must be one of {TRANSFORMS}", value=time_transform)
+    data, duration, event, covariates = fit.data, fit.duration, fit.event, fit.covariates
+    cph = fit.model
     beta = cph.params_.loc[covariates].to_numpy()
     v = cph.variance_matrix_.loc[covariates, covariates].to_numpy()
     t_all, e_all = data[duration].to_numpy(float), data[event].to_numpy(float)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from analysis.derive.visits import visit_wide
+from analysis.derive.visits import CodedVisits, visit_wide
 from analysis.results.ard import ArdBuilder
 from analysis.stats.result import TestResult
 
 NOTES = "notes"
+SCORE_PARAMS = ("EASI", "PNRS", "SNRS", "DLQI")  # reshaped together from one coding
 
 
 @dataclass
@@ -38,24 +40,82 @@ class Context:
         return {k: self.options[k] for k in keys}
 
     def has_param(self, paramcd: str) -> bool:
-        if "paramcds" not in self._cache:  # one pass, not one per question
-            self._cache["paramcds"] = set(self.measurements["PARAMCD"].dropna().unique())
-        return paramcd in self._cache["paramcds"]
+        if "paramcd_set" not in self._cache:  # one pass, not one per question
+            self._cache["paramcd_set"] = set(self._param_codes()[1])
+        return paramcd in self._cache["paramcd_set"]
+
+    def _param_codes(self):
+        """``pd.factorize`` of PARAMCD, once: ``has_param`` and every reshape share it."""
+        if "paramcds" not in self._cache:
+            self._cache["paramcds"] = pd.factorize(self.measurements["PARAMCD"])
+        return self._cache["paramcds"]
 
     def scores(self, paramcd: str, patients=None) -> pd.DataFrame:
         """Patient x visit values of ``paramcd`` (every listed patient keeps a row)."""
         key = ("scores", paramcd)
         if key not in self._cache:  # reshaped once per parameter: blocks share it
-            self._cache[key] = visit_wide(self.measurements, "AVAL", self.visits,
-                                          paramcd=paramcd, patients=self.subjects.index)
+            coded = self._coded_scores(paramcd)
+            wide = None if coded is None else coded.wide("AVAL", paramcd, self.subjects.index)
+            if wide is None:
+                wide = visit_wide(self.measurements, "AVAL", self.visits, paramcd=paramcd,
+                                  patients=self.subjects.index)
+            self._cache[key] = wide
         wide = self._cache[key]
-        return wide.copy() if patients is None else wide.reindex(pd.Index(patients, name="USUBJID"))
+        if patients is None:
+            return wide.copy()
+        return self.rows_of(wide, pd.Index(patients, name="USUBJID"))
+
+    def _coded_scores(self, paramcd: str) -> CodedVisits | None:
+        """Measurements coded once for every score of the study (or ``paramcd`` alone)."""
+        params = SCORE_PARAMS if paramcd in SCORE_PARAMS else (paramcd,)
+        key = ("coded", params)
+        if key not in self._cache:
+            self._cache[key] = CodedVisits.build(self.measurements, self.visits, list(params),
+                                                 param_codes=self._param_codes())
+        return self._cache[key]
+
+    def score_rows(self, paramcd: str) -> pd.DataFrame:
+        """``paramcd``'s rows at the analysed visits (USUBJID, AVISIT, AVAL), table order.
+
+        USUBJID is an integer code of the patient (one-to-one), AVISIT categorical
+        in visit order; a per-patient model gives the same numbers as on the text.
+        """
+        coded = self._coded_scores(paramcd)
+        if coded is None:
+            m = self.measurements
+            return m[m["PARAMCD"] == paramcd].loc[lambda d: d["AVISIT"].isin(self.visits),
+                                                  ["USUBJID", "AVISIT", "AVAL"]]
+        return coded.long("AVAL", paramcd)
+
+    def rows_of(self, frame: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+        """``frame.reindex(index)`` of a float frame, each distinct lookup done once."""
+        if len(frame) == 0 or not frame.index.is_unique or \
+                not all(dt == np.float64 for dt in frame.dtypes):
+            return frame.reindex(index)
+        known = self._cache.setdefault("rows_of", [])
+        for source, target, pos in known:
+            if source is frame.index and target.equals(index):
+                break
+        else:  # hashing a million ids costs more than everything else here
+            pos = frame.index.get_indexer(index)
+            known.append((frame.index, index, pos))
+        values = frame.to_numpy()[np.where(pos < 0, 0, pos)]
+        values[pos < 0] = np.nan
+        return pd.DataFrame(values, index=index, columns=frame.columns)
 
     def topical_codes(self) -> pd.DataFrame:
-        """Evaluable patient x visit topical codes."""
+        """Evaluable patient x visit topical codes, as categorical columns.
+
+        Same cells as :func:`visit_wide` of TOPICAL; categorical so that the many
+        ``isin`` of :func:`analysis.derive.topicals.uses` compare integer codes.
+        """
         if "topicals" not in self._cache:
-            self._cache["topicals"] = visit_wide(self.topicals, "TOPICAL", self.visits,
-                                                 patients=self.evaluable)
+            coded = CodedVisits.build(self.topicals, self.visits)
+            wide = None if coded is None else coded.wide("TOPICAL", patients=self.evaluable,
+                                                         categorical=True)
+            if wide is None:
+                wide = visit_wide(self.topicals, "TOPICAL", self.visits, patients=self.evaluable)
+            self._cache["topicals"] = wide
         return self._cache["topicals"].copy()
 
     def skip(self, block: str, reason: str) -> None:

@@ -67,8 +67,7 @@ def easi(ctx: Context) -> None:
     elif random_intercept is None:
         ctx.skip("easi_mixed", "analysis.stats.mixed.random_intercept is not available")
     else:
-        long = (ctx.measurements[ctx.measurements["PARAMCD"] == "EASI"]
-                .loc[lambda d: d["AVISIT"].isin(ctx.visits), ["USUBJID", "AVISIT", "AVAL"]])
+        long = ctx.score_rows("EASI")
         add_test(ctx, "easi_mixed", lambda: random_intercept(long, "USUBJID", "AVISIT", "AVAL",
                                                                levels=list(ctx.visits)),
                  params={"population": "all available EASI values"}, variable="EASI", group="all")

@@ -143,8 +143,10 @@ def cox_models(ctx: Context) -> None:
     params = {**ctx.params("tte_baseline_users"), "source": source}
     names = ["DLQI", "AGE", "FEMALE"]
     data = one_row_per_patient(times, cov[names])
-    try:
-        tidy = cox_ph(data, "duration", "event", names)
+    fit = stats_function("survival", "cox_fit")
+    try:  # one fit serves the coefficients and the PH test
+        model = fit(data, "duration", "event", names) if fit else None
+        tidy = model.table() if model else cox_ph(data, "duration", "event", names)
     except ValueError as err:
         ctx.skip("cox_tacrolimus_start", f"Cox model not estimable: {first_line(err)}")
     else:
@@ -155,7 +157,7 @@ def cox_models(ctx: Context) -> None:
             ctx.skip("cox_ph_check", "analysis.stats.survival.ph_test is not available")
         else:
             try:
-                ph = ph_test(data, "duration", "event", names)
+                ph = model.ph_test() if model else ph_test(data, "duration", "event", names)
             except ValueError as err:
                 ctx.skip("cox_ph_check", f"PH test not computable: {first_line(err)}")
             else:
