@@ -47,9 +47,15 @@ def pieces_from_raw(table: str, raw: RawTable) -> dict[str, list[Piece]]:
     """
     raw = require_rows(raw, table, CONTRACT[table].required)
     rows = raw.rows if raw.rows is not None else pd.Series(raw.frame.index + 2)
-    frame = raw.frame.rename(columns=contract_names(list(raw.frame.columns), table))
+    frame = _renamed(raw.frame, contract_names(list(raw.frame.columns), table))
     if table != "subjects" or not wide.is_wide(frame.columns):
         return {table: [Piece(frame, raw.source, raw.rows)]}
+    # Wide tables are reshaped cell by cell: plain object columns.
+    coded = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if coded:
+        frame = frame.copy(deep=False)
+        for c in coded:
+            frame[c] = frame[c].astype(object)
     subjects, long = wide.split(frame, rows)
     out = {"subjects": [Piece(subjects, raw.source, raw.rows)]}
     value_column = {"measurements": "AVAL", "tte": "AVAL", "topicals": "TOPICAL",
@@ -64,16 +70,21 @@ def pieces_from_raw(table: str, raw: RawTable) -> dict[str, list[Piece]]:
 def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = None) -> Dataset:
     """Concatenate and normalise pieces per table; build the :class:`Dataset`."""
     notes = list(notes or [])
-    tables, sources, row_numbers, row_files, row_columns = {}, {}, {}, {}, {}
+    tables, sources, row_numbers, row_files, row_columns, codes = {}, {}, {}, {}, {}, {}
     for table, parts in pieces.items():
         parts = [p for p in parts if p is not None]
         if not parts:
             continue
         frame = parts[0].frame if len(parts) == 1 else pd.concat(
-            [p.frame.rename(columns=contract_names(list(p.frame.columns), table))
-             for p in parts], ignore_index=True)
-        frame = normalize(frame.reset_index(drop=True), table)
+            [_renamed(p.frame, contract_names(list(p.frame.columns), table)) for p in parts],
+            ignore_index=True)
+        if not frame.index.equals(pd.RangeIndex(len(frame))):
+            frame = frame.copy(deep=False)
+            frame.index = pd.RangeIndex(len(frame))
+        text_codes = {}
+        frame = normalize(frame, table, text_codes)
         tables[table] = frame
+        codes[table] = text_codes
         sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
         if len(parts) > 1 or parts[0].rows is not None:
             row_numbers[table] = pd.Series(pd.concat(
@@ -89,9 +100,22 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
     subjects = tables.get("subjects")
     synthetic = bool(subjects is not None and "SYNTHFL" in subjects and len(subjects)
                      and subjects["SYNTHFL"].eq("Y").all())
-    return Dataset(tables=tables, sources=sources, row_numbers=row_numbers, name=name,
-                   synthetic=synthetic, warnings=notes, row_files=row_files,
-                   row_columns=row_columns)
+    dataset = Dataset(tables=tables, sources=sources, row_numbers=row_numbers, name=name,
+                      synthetic=synthetic, warnings=notes, row_files=row_files,
+                      row_columns=row_columns)
+    for table, found in codes.items():
+        for column, (c, u) in found.items():
+            dataset.keep_codes(table, column, c, u)
+    return dataset
+
+
+def _renamed(frame: pd.DataFrame, renames: dict) -> pd.DataFrame:
+    """``frame`` with columns renamed, sharing its data (``rename`` copies every column)."""
+    if not renames:
+        return frame
+    frame = frame.copy(deep=False)
+    frame.columns = [renames.get(c, c) for c in frame.columns]
+    return frame
 
 
 def _merge_columns(parts: list[Piece], index) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 TABLES = ("subjects", "measurements", "topicals", "events", "tte")
@@ -37,6 +38,12 @@ class Dataset:
         Human name of the dataset (folder or file name).
     synthetic : bool
         True when the dataset declares itself a synthetic reconstruction.
+
+    Notes
+    -----
+    Tables are not modified in place once read: :meth:`factorized` keeps the codes
+    of text columns (made while reading) and recognises a column by its array, so
+    a table or column that is replaced is seen, a cell written into is not.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -47,6 +54,7 @@ class Dataset:
     warnings: list = field(default_factory=list)
     row_files: dict[str, pd.Series] = field(default_factory=dict)
     row_columns: dict[str, dict] = field(default_factory=dict)
+    _codes: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __contains__(self, table: str) -> bool:
         return table in self.tables
@@ -77,17 +85,113 @@ class Dataset:
             where = where.loc[index]
         return where if isinstance(where, str) and where else column
 
+    def factorized(self, table: str, column: str):
+        """``(codes, uniques)`` of a text column, as :func:`pandas.factorize` gives them.
+
+        ``codes[i]`` is the position of row ``i``'s value in ``uniques`` (-1 when
+        missing). Made once (by the reader, or on first use) and reused by
+        ``validate`` and :meth:`content_hash`. None when some filled cell is not a
+        ``str`` (factorize would take ``1``, ``1.0`` and ``True`` for one value).
+
+        Examples
+        --------
+        >>> ds = Dataset({"subjects": pd.DataFrame({"SEX": ["F", None, "F"]})})
+        >>> codes, uniques = ds.factorized("subjects", "SEX")
+        >>> codes.tolist(), uniques.tolist()
+        ([0, -1, 0], ['F'])
+        """
+        from analysis.io.codes import is_text, text_codes
+
+        s = self.tables[table][column]
+        key = _fingerprint(s)
+        cached = self._codes.get((table, column))
+        if cached is not None and cached[2] == key:
+            return cached[0], cached[1]
+        if not is_text(s):
+            return None
+        codes, uniques = text_codes(s)
+        self._codes[(table, column)] = (codes, uniques, key)
+        return codes, uniques
+
+    def keep_codes(self, table: str, column: str, codes, uniques) -> None:
+        """Record the codes of a text column made while reading (see :meth:`factorized`)."""
+        self._codes[(table, column)] = (codes, uniques, _fingerprint(self.tables[table][column]))
+
     def content_hash(self) -> str:
-        """SHA-256 over the tables' content, independent of file format and row order."""
+        """SHA-256 over the tables' content, independent of file format and row order.
+
+        Each row is hashed from its cells (a column's text values once per distinct
+        value, numbers by value), and a table's rows are combined by sums of two
+        independent 64-bit mixes of the row hashes: the same multiset of rows gives
+        the same digest in any order, in one pass over the table.
+        """
         h = hashlib.sha256()
         for name in sorted(self.tables):
             df = self.tables[name]
-            df = df.reindex(sorted(df.columns), axis=1)
+            columns = sorted(df.columns, key=str)
             h.update(name.encode())
-            h.update(",".join(map(str, df.columns)).encode())
-            row_hashes = pd.util.hash_pandas_object(df.astype(str), index=False).sort_values()
-            h.update(row_hashes.to_numpy().tobytes())
+            h.update(",".join(map(str, columns)).encode())
+            h.update(str(len(df)).encode())
+            rows = np.zeros(len(df), dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for column in columns:
+                    rows = _mix(rows * np.uint64(0x100000001B3) ^ self._column_hash(name, column))
+                h.update(np.array([_mix(rows ^ _K1).sum(dtype=np.uint64),
+                                   _mix(rows ^ _K2).sum(dtype=np.uint64)],
+                                  dtype=np.uint64).tobytes())
         return h.hexdigest()
 
+    def _column_hash(self, table: str, column) -> np.ndarray:
+        s = self.tables[table][column]
+        coded = self.factorized(table, column)
+        if coded is not None:
+            codes, uniques = coded
+            per_value = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
+            return np.append(per_value, _MISSING)[codes]
+        values = s.to_numpy()
+        kind = values.dtype.kind
+        if kind == "f":
+            values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, -0.0 == 0.0
+            return pd.util.hash_array(values.astype(np.float64), categorize=False)
+        if kind in "iub":
+            return pd.util.hash_array(values.astype(np.int64), categorize=False) ^ _INT
+        if kind == "M":
+            return pd.util.hash_array(values.astype("datetime64[ns]").view(np.int64),
+                                      categorize=False) ^ _DATE
+        cells = s.astype(object)
+        out = pd.util.hash_array(cells.astype(str).to_numpy(dtype=object), categorize=True)
+        out[cells.isna().to_numpy()] = _MISSING
+        return out
+
     def n_subjects(self) -> int:
-        return int(self.tables["subjects"]["USUBJID"].nunique()) if "subjects" in self.tables else 0
+        if "subjects" not in self.tables:
+            return 0
+        coded = self.factorized("subjects", "USUBJID")
+        if coded is not None:
+            return int(len(coded[1]))
+        return int(self.tables["subjects"]["USUBJID"].nunique())
+
+
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_INT = np.uint64(0x165667B19E3779F9)
+_DATE = np.uint64(0x27D4EB2F165667C5)
+_MISSING = np.uint64(0x61C8864680B583EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser: every input bit changes about half the output bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _fingerprint(s: pd.Series) -> tuple:
+    """Identity of a column's storage: a replaced column has another."""
+    values = s.array if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
+    if isinstance(values, np.ndarray):
+        return (values.__array_interface__["data"][0], values.shape, values.strides,
+                str(values.dtype))
+    return (id(values), len(values), str(s.dtype))

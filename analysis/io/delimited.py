@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import WARNING, Problem
+from analysis.errors import WARNING, InputError, Problem
+from analysis.io.codes import arrow_codes, categorical, drop_values, expand
 from analysis.io.raw import MISSING_TOKENS, RawTable, check_header, drop_blank, fail, label
 
 SEPARATORS = {".csv": ",", ".tsv": "\t"}
@@ -88,8 +89,14 @@ def _header(text: str, sep: str, source: str) -> list[str]:
     return names
 
 
-def read_delimited(path: Path, text_columns=None) -> RawTable:
+def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTable:
     """Read a ``.csv`` (comma) or ``.tsv`` (tab) file.
+
+    Files without quote characters are parsed by pyarrow (several times faster
+    than pandas, text columns kept as codes over distinct values); any file it
+    would read differently (quotes, ragged rows, bytes that are not UTF-8, numbers
+    pandas would not infer the same way) goes through pandas, which also words
+    every refusal. Both give the same table (tests/io/test_io_fast_csv.py).
 
     Parameters
     ----------
@@ -98,6 +105,10 @@ def read_delimited(path: Path, text_columns=None) -> RawTable:
         ``names -> set`` of columns to keep as text; other columns are left to the
         parser's number inference (fast for big measurement tables). Default: all
         columns are text.
+    coded : bool
+        Give text columns read by pyarrow as :class:`pandas.Categorical`
+        (:mod:`analysis.io.codes`); :func:`analysis.io.normalize.normalize`
+        accepts both.
 
     Examples
     --------
@@ -109,16 +120,26 @@ def read_delimited(path: Path, text_columns=None) -> RawTable:
     """
     source = label(path)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         fail("empty-file", "the file is empty (no header, no data)", source)
-    text, notes = decode(data, source)
     sep = SEPARATORS[path.suffix.lower()]
+    frame = _read_arrow(data, sep, source, text_columns, coded)
+    if frame is not None:
+        return drop_blank(frame, source)
+    return _read_pandas(data, sep, source, text_columns)
+
+
+def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
+    text, notes = decode(data, source)
     names = check_header(_header(text, sep, source), source)
+    del text  # pandas decodes the bytes itself (a StringIO would hold 4 bytes per character)
+    codec = ("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+             else "latin-1" if any(n.rule == "encoding-latin1" for n in notes) else "utf-8-sig")
     keep_text = set(names) if text_columns is None else set(text_columns(names))
     dtype = {n: str for n in names if n in keep_text or n.startswith("__blank_")}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, header=0, names=names, dtype=dtype,
-                            keep_default_na=False, na_values=list(MISSING_TOKENS),
+        frame = pd.read_csv(io.BytesIO(data), encoding=codec, sep=sep, header=0, names=names,
+                            dtype=dtype, keep_default_na=False, na_values=list(MISSING_TOKENS),
                             skip_blank_lines=False, skipinitialspace=False)
     except pd.errors.ParserError as err:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
@@ -137,3 +158,78 @@ def read_delimited(path: Path, text_columns=None) -> RawTable:
     raw = drop_blank(frame, source)
     raw.notes.extend(notes)
     return raw
+
+
+def _read_arrow(data: bytes, sep: str, source: str, text_columns, coded: bool):
+    """The table as pandas would read it, or None when pyarrow cannot promise that."""
+    if b'"' in data or b"\x00" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    body = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
+    head = bytes(body[:1 << 16])
+    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+    if end < 0:
+        return None  # header only, or a very long first line: pandas words it
+    try:
+        names = check_header(_header(head[:end].decode("utf-8"), sep, source), source)
+    except (InputError, UnicodeDecodeError):
+        return None  # pandas path reports it, after the encoding checks it does first
+    keep_text = set(names) if text_columns is None else set(text_columns(names))
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+                strings_can_be_null=False, null_values=[], check_utf8=True))
+    except Exception:  # ragged rows, invalid UTF-8, ...: pandas reads or refuses it
+        return None
+    columns = {}
+    for i, name in enumerate(names):
+        # pandas na_values: these exact cells are missing when read
+        codes, uniques = drop_values(*arrow_codes(table.column(i)), MISSING_TOKENS)
+        if name in keep_text or name.startswith("__blank_"):
+            columns[i] = categorical(codes, uniques) if coded else expand(codes, uniques)
+            continue
+        if not len(codes):  # no rows: pandas infers nothing and keeps object
+            columns[i] = np.array([], dtype=object)
+            continue
+        values = _numbers(uniques, sep, has_missing=bool((codes < 0).any()))
+        if values is None:
+            return None
+        columns[i] = expand(codes, values) if values.dtype.kind == "f" else values[codes]
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = names
+    return frame
+
+
+def _numbers(uniques: np.ndarray, sep: str, has_missing: bool):
+    """The values pandas' parser infers for a column's distinct cells, or None.
+
+    pandas converts each cell on its own (the same C function here and in the
+    whole-file parse) and chooses the column type from all of them: int64 when
+    every cell is an integer and none is missing, else float64; anything else
+    (text, booleans) is left to the pandas path.
+    """
+    if not len(uniques):
+        return np.array([], dtype=float)
+    parsed = pd.read_csv(io.StringIO("\n".join(uniques) + "\n"), sep=sep, header=None,
+                         names=["v"], dtype=None, keep_default_na=False,
+                         na_values=list(MISSING_TOKENS), skip_blank_lines=False,
+                         skipinitialspace=False)["v"]
+    if len(parsed) != len(uniques) or parsed.isna().any():
+        return None
+    if parsed.dtype == np.int64:
+        if has_missing:
+            if np.abs(parsed.to_numpy()).max() > 2 ** 53:
+                return None
+            return parsed.to_numpy(dtype=float)
+        return parsed.to_numpy()
+    if parsed.dtype == np.float64:
+        return parsed.to_numpy()
+    return None

@@ -70,7 +70,7 @@ def load_dataset(path, mapping=None) -> Dataset:
     check_extension(path)
     if path.suffix.lower() in excel.EXTENSIONS:
         return _workbook(path)
-    raw = read_file(path, "subjects")
+    raw = read_file(path, "subjects", coded=True)
     return assemble(pieces_from_raw("subjects", raw), path.name, raw.notes)
 
 
@@ -103,7 +103,7 @@ def _folder(path: Path) -> Dataset:
     pieces: dict[str, list] = {}
     for table in TABLES:
         if table in found:
-            raw = read_file(found[table][0], table)
+            raw = read_file(found[table][0], table, coded=True)
             _add(pieces, pieces_from_raw(table, raw))
             notes.extend(raw.notes)
     return assemble(pieces, path.name, notes)

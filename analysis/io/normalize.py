@@ -25,6 +25,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.io.codes import expand, is_text, recode, text_codes
 from analysis.io.raw import MISSING_TOKENS
 from analysis.schema.contract import CONTRACT
 
@@ -147,8 +148,21 @@ def visit_week(avisit: pd.Series) -> pd.Series:
     return pd.to_numeric(by_label(avisit, parse), errors="coerce").astype(float)
 
 
-def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Return a copy of ``frame`` in contract spelling and types (see module doc).
+def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.DataFrame:
+    """Return ``frame`` in contract spelling and types (see module doc).
+
+    Text columns (object columns of ``str``, or the :class:`pandas.Categorical`
+    columns fast readers give) are normalised once per distinct value and spread
+    back with their codes (:mod:`analysis.io.codes`); every rule above is a rule
+    on one cell, so the result is the same as cell by cell. The returned frame
+    may share memory with ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    table : str
+    codes : dict, optional
+        Filled with column -> ``(codes, uniques)`` for each text column of the result.
 
     Examples
     --------
@@ -156,38 +170,76 @@ def normalize(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     >>> normalize(df, "subjects").iloc[0].to_dict()
     {'USUBJID': '001', 'SEX': 'F', 'AGE': 40.0, 'EVALFL': 'Y'}
     """
-    frame = frame.rename(columns=contract_names(list(frame.columns), table))
+    codes = {} if codes is None else codes
+    renames = contract_names(list(frame.columns), table)
+    if renames:
+        frame = frame.copy(deep=False)
+        frame.columns = [renames.get(c, c) for c in frame.columns]
     spec = CONTRACT.get(table)
     out = {}
     for name in frame.columns:
-        s = frame[name]
         column = _column(spec, name)
-        if column is None:
-            out[name] = strip_text(s)
-        elif column.dtype == "flag":
-            out[name] = by_label(s, as_flag)
-        elif column.dtype == "date":
-            out[name] = as_date(s)
-        elif column.dtype in NUMERIC or (column.dtype == "code" and _numeric_codes(column)):
-            if name == "TACSTR" and not pd.api.types.is_numeric_dtype(s.dtype):
-                s = strip_text(s).map(
-                    lambda v: v.rstrip("%").strip() if isinstance(v, str) else v,
-                    na_action="ignore")
-            integer = column.dtype == "int" or (
-                bool(column.codes) and all(isinstance(c, int) for c in column.codes))
-            out[name] = as_number(s, integer=integer)
-        elif column.dtype == "code" or name in ("AVISIT", "AEDECOD"):
-            out[name] = by_label(s, _code if column.dtype == "code" else _visit_label)
-        else:
-            out[name] = as_text(s)
-    result = pd.DataFrame(out, index=frame.index)
+        out[name] = _normalize_column(frame[name], name, column, codes)
+    result = pd.DataFrame(out, index=frame.index, copy=False)
     if "AVISIT" in result and table in ("measurements", "topicals"):
-        derived = visit_week(result["AVISIT"])
+        if "AVISIT" in codes:
+            c, u = codes["AVISIT"]
+            derived = pd.Series(expand(c, visit_week(pd.Series(u, dtype=object)).to_numpy(float)),
+                                index=result.index)
+        else:
+            derived = visit_week(result["AVISIT"])
         if "AVISITN" not in result:
             result["AVISITN"] = as_number(derived, integer=True)
         elif pd.api.types.is_numeric_dtype(result["AVISITN"].dtype) and result["AVISITN"].isna().any():
             result["AVISITN"] = as_number(result["AVISITN"].fillna(derived), integer=True)
     return result
+
+
+def _normalize_column(s: pd.Series, name: str, column, codes: dict) -> pd.Series:
+    """One column; text columns per distinct value (their codes go into ``codes``)."""
+    numeric = column is not None and (column.dtype in NUMERIC or (
+        column.dtype == "code" and _numeric_codes(column)))
+    integer = numeric and (column.dtype == "int" or (
+        bool(column.codes) and all(isinstance(c, int) for c in column.codes)))
+    if column is None:
+        func = strip_text
+    elif column.dtype == "flag":
+        func = as_flag
+    elif column.dtype == "date":
+        func = as_date
+    elif numeric:
+        def func(v, integer=False):
+            if name == "TACSTR" and not pd.api.types.is_numeric_dtype(v.dtype):
+                v = strip_text(v).map(lambda x: x.rstrip("%").strip() if isinstance(x, str) else x,
+                                      na_action="ignore")
+            return as_number(v, integer=integer)
+    elif column.dtype == "code" or name in ("AVISIT", "AEDECOD"):
+        func = _code if column.dtype == "code" else _visit_label
+    else:
+        func = as_text
+    if isinstance(s.dtype, pd.CategoricalDtype) and not is_text(s):
+        s = s.astype(object)
+    if not is_text(s):
+        # Numbers, dates, booleans and mixed cells: cell by cell, as always.
+        if column is not None and column.dtype == "flag":
+            return by_label(s, as_flag)
+        if column is not None and (column.dtype == "code" or name in ("AVISIT", "AEDECOD")) \
+                and not numeric:
+            return by_label(s, func)
+        return func(s, integer=integer) if numeric else func(s)
+    c, u = text_codes(s)
+    done = func(pd.Series(u, dtype=object))
+    kind = done.dtype.kind if isinstance(done.dtype, np.dtype) else ""
+    if kind == "O":
+        c, u = recode(c, done.to_numpy(dtype=object))
+        codes[name] = (c, u)
+        return pd.Series(expand(c, u), index=s.index, name=s.name)
+    if kind in "fM":
+        values = pd.Series(expand(c, done.to_numpy()), index=s.index, name=s.name)
+    else:  # extension types (a date with a time zone): pandas fills the missing cells
+        values = pd.Series(done.array.take(c.astype(np.intp), allow_fill=True), index=s.index,
+                           name=s.name)
+    return as_number(values, integer=True) if integer and kind == "f" else values
 
 
 def _code(labels: pd.Series) -> pd.Series:

@@ -1,4 +1,9 @@
-"""Apache Parquet files (one table per file)."""
+"""Apache Parquet files (one table per file).
+
+Text columns are read as dictionaries (Parquet stores them so): each distinct
+value becomes one Python string, and rows get integer codes
+(:mod:`analysis.io.codes`) instead of millions of string objects.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.io.codes import arrow_codes, categorical, expand
 from analysis.io.raw import RawTable, check_header, fail, label
 
 
-def read_parquet(path: Path) -> RawTable:
+def read_parquet(path: Path, coded: bool = False) -> RawTable:
     """Read a ``.parquet`` file; a truncated or corrupt file is refused by name.
 
     Row numbers in messages count records as a spreadsheet export would show
     them (first record = row 2).
+
+    Parameters
+    ----------
+    path : Path
+    coded : bool
+        Give text columns as :class:`pandas.Categorical` (codes over distinct
+        values) instead of object columns; :func:`analysis.io.normalize.normalize`
+        accepts both.
 
     Examples
     --------
@@ -27,14 +41,56 @@ def read_parquet(path: Path) -> RawTable:
     if path.stat().st_size == 0:
         fail("empty-file", "the file is empty", source)
     try:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
-        frame = table.to_pandas()
+        frame = _read(path, coded)
     except Exception as err:  # pyarrow raises several types for corrupt files
         fail("unreadable", f"not a readable Parquet file (truncated or corrupt?): {err}", source)
-    if not isinstance(frame.index, pd.RangeIndex):
-        frame = frame.reset_index()
     frame.columns = check_header(list(frame.columns), source)
-    return RawTable(frame.reset_index(drop=True), source)
+    return RawTable(frame, source)
+
+
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+            or bool(getattr(pa.types, "is_string_view", lambda _: False)(kind)))
+
+
+def _read(path: Path, coded: bool) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception:
+        pq.read_table(path)  # raises with the reader's own wording (it names the file)
+        raise
+    meta = schema.pandas_metadata or {}
+    # Index columns stored by pandas (a named index) are restored by to_pandas and
+    # turned back into columns below, as for any other file.
+    stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    text = [i for i, f in enumerate(schema) if _is_text(f.type) and f.name not in stored_index]
+    table = pq.read_table(path, read_dictionary=sorted({schema[i].name for i in text}))
+    # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
+    rest = table.select([i for i in range(table.num_columns) if i not in set(text)]).to_pandas()
+    if not isinstance(rest.index, pd.RangeIndex):
+        rest = rest.reset_index()
+    columns = {}
+    leading = len(rest.columns) - (table.num_columns - len(text) - len(stored_index))
+    for j in range(leading):  # restored index columns come first
+        columns[j] = rest.iloc[:, j]
+    position = leading
+    for i, field in enumerate(table.schema):
+        if field.name in stored_index:
+            continue
+        if i in text:
+            codes, uniques = arrow_codes(table.column(i))
+            values = categorical(codes, uniques) if coded else expand(codes, uniques)
+            columns[len(columns)] = pd.Series(values, name=field.name)
+        else:
+            columns[len(columns)] = rest.iloc[:, position]
+            position += 1
+    names = [s.name for s in columns.values()]
+    frame = pd.DataFrame({k: v.array for k, v in columns.items()}, copy=False)
+    frame.columns = names
+    return frame

@@ -105,7 +105,11 @@ def _all_missing(frame: pd.DataFrame) -> np.ndarray:
         candidates = np.flatnonzero(blank)
         if not candidates.size:
             break
-        blank[candidates] = pd.isna(frame.iloc[:, i].to_numpy()[candidates])
+        column = frame.iloc[:, i]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # coded text: missing is code -1
+            blank[candidates] = column.cat.codes.to_numpy()[candidates] < 0
+        else:
+            blank[candidates] = pd.isna(column.to_numpy()[candidates])
     return blank
 
 

@@ -1,0 +1,179 @@
+"""Text columns as integer codes over their distinct values.
+
+A measurements table of a million patients holds about 14 million cells per text
+column but only a handful of distinct codes and visit labels (and a million
+patient ids). Work that depends on a cell's value only (stripping, upper-casing,
+parsing, checking a code) is done once per distinct value and spread back with
+the codes, as :func:`pandas.factorize` returns them: ``codes[i]`` is the position
+of row ``i``'s value in ``uniques``, ``-1`` when the cell is missing.
+
+Readers hand such columns over as :class:`pandas.Categorical` (codes plus
+categories, cheap to rename, slice and filter); :mod:`analysis.io.normalize`
+turns them into the object columns of the data contract and keeps the codes on
+the :class:`~analysis.io.dataset.Dataset` for ``validate`` and ``content_hash``.
+
+Examples
+--------
+>>> codes, uniques = text_codes(pd.Series(["F", "M", None, "F"]))
+>>> codes.tolist(), uniques.tolist()
+([0, 1, -1, 0], ['F', 'M'])
+>>> expand(codes, uniques).tolist()
+['F', 'M', nan, 'F']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def small(codes: np.ndarray, n: int) -> np.ndarray:
+    """``codes`` in the smallest signed integer type that holds ``-1 .. n - 1``."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n <= np.iinfo(kind).max:
+            return codes.astype(kind, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def is_text(s: pd.Series) -> bool:
+    """True when every filled cell of ``s`` is a ``str`` (object or string dtype)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return pd.api.types.infer_dtype(s.cat.categories, skipna=True) in ("string", "empty")
+    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        return False
+    return pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+
+
+def text_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) of a text column; uniques is an object array of distinct str.
+
+    Only for columns whose filled cells are all ``str`` (:func:`is_text`):
+    :func:`pandas.factorize` takes ``1``, ``1.0`` and ``True`` for one value.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        uniques = np.asarray(s.cat.categories, dtype=object)
+        return small(np.asarray(s.cat.codes), len(uniques)), uniques
+    codes, uniques = pd.factorize(np.asarray(s, dtype=object))
+    return small(codes, len(uniques)), np.asarray(uniques, dtype=object)
+
+
+def expand(codes: np.ndarray, values) -> np.ndarray:
+    """Per-row array ``values[codes]``, missing (NaN, NaT) where the code is -1.
+
+    ``values`` of floats or dates give a float or datetime64 array; anything else
+    an object array with NaN for missing cells.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind == "M":
+        table = np.append(values, np.array("NaT", dtype=values.dtype))
+    elif values.dtype.kind == "f":
+        table = np.append(values, np.nan)
+    else:
+        table = np.empty(len(values) + 1, dtype=object)
+        table[:-1] = values
+        table[-1] = np.nan
+    return table[codes]  # code -1 picks the last entry
+
+
+def categorical(codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
+    """A Categorical over distinct ``uniques`` without re-checking that they are distinct.
+
+    The public constructor hashes every category to prove it unique, which costs
+    as much as the factorisation that produced them.
+    """
+    index = pd.Index(uniques, dtype=object)
+    try:
+        dtype = pd.CategoricalDtype._from_fastpath(index, False)
+    except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
+        dtype = pd.CategoricalDtype(index, ordered=False)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def recode(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge values that became equal (or missing) after a per-value transform.
+
+    ``values`` holds the transformed value of each old unique (object, NaN for
+    missing); returns codes over the distinct transformed values.
+    """
+    new, uniques = pd.factorize(values)
+    if len(uniques) == len(values) and np.array_equal(new, np.arange(len(values))):
+        return codes, np.asarray(uniques, dtype=object)
+    return small(expand_codes(codes, new), len(uniques)), np.asarray(uniques, dtype=object)
+
+
+def drop_values(codes: np.ndarray, uniques: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
+    """Make cells holding one of ``values`` missing (code -1), without re-hashing.
+
+    Examples
+    --------
+    >>> c, u = drop_values(np.array([0, 1, 2, 1]), np.array(["a", "NA", "b"], dtype=object), ["NA"])
+    >>> c.tolist(), u.tolist()
+    ([0, -1, 1, -1], ['a', 'b'])
+    """
+    drop = pd.Series(uniques, dtype=object).isin(list(values)).to_numpy()
+    if not drop.any():
+        return codes, uniques
+    mapping = np.where(drop, -1, np.cumsum(~drop) - 1)
+    return small(expand_codes(codes, mapping), int((~drop).sum())), uniques[~drop]
+
+
+def expand_codes(codes: np.ndarray, mapping: np.ndarray) -> np.ndarray:
+    """``mapping[codes]`` with -1 kept."""
+    table = np.append(np.asarray(mapping, dtype=np.int64), -1)
+    return table[codes]
+
+
+def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) of a pyarrow string or dictionary-of-string ChunkedArray.
+
+    Each chunk of a dictionary column has its own dictionary (per Parquet row group,
+    per CSV block), usually the same object for many chunks: the distinct
+    dictionaries are merged once and each chunk's indices mapped through.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return np.full(len(column), -1, dtype=np.int8), np.array([], dtype=object)
+    dicts, where = [], {}
+    for chunk in chunks:
+        key = _identity(chunk.dictionary)
+        if key not in where:
+            where[key] = len(dicts)
+            dicts.append(chunk.dictionary)
+    merged = pa.concat_arrays(dicts) if len(dicts) > 1 else dicts[0]
+    merged = merged.cast(pa.string()) if not pa.types.is_string(merged.type) else merged
+    encoded = pc.dictionary_encode(merged)  # hashing in C++: distinct values, in order
+    uniques = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    remap = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = np.cumsum([0] + [len(d) for d in dicts])
+    out = np.empty(len(column), dtype=small(np.empty(0, np.int64), len(uniques)).dtype)
+    pos = 0
+    for chunk in column.chunks:
+        n = len(chunk)
+        if not n:
+            continue
+        if not len(chunk.dictionary) or chunk.null_count == n:
+            out[pos:pos + n] = -1
+            pos += n
+            continue
+        start = offsets[where[_identity(chunk.dictionary)]]
+        idx = chunk.indices
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False) if chunk.null_count else None
+        if valid is not None:
+            idx = pc.fill_null(idx, 0)
+        part = remap[start + idx.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)]
+        if valid is not None:
+            part[~valid] = -1
+        out[pos:pos + n] = part
+        pos += n
+    return out, uniques
+
+
+def _identity(dictionary) -> tuple:
+    buffers = dictionary.buffers()
+    return (len(dictionary), dictionary.offset,
+            *(b.address if b is not None else 0 for b in buffers))
