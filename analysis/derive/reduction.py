@@ -6,8 +6,9 @@ Papers print "a 70 % reduction in EASI" meaning one of two different numbers:
   over patients with both values (:func:`reduction_of_means`); a patient with a
   zero baseline is no problem here;
 - the mean of per-patient reductions, ``mean(100 * (base - post) / base)``, the
-  "improvement rate" (:func:`add_improvement_rate`); undefined for a patient whose
-  baseline is 0, who must then be counted and left out, not divided by zero.
+  "improvement rate" (:func:`add_improvement_rate` on long rows, :func:`improvement_rate`
+  on paired arrays); undefined for a patient whose baseline is 0, who must then be
+  counted and left out, not divided by zero.
 """
 
 from __future__ import annotations
@@ -76,3 +77,40 @@ def add_improvement_rate(measurements: pd.DataFrame) -> pd.DataFrame:
     out = add_changes(measurements)
     out["IMPRATE"] = 0.0 - out["PCHG"]  # 0.0 - x, not -x: no "-0.0" for unchanged patients
     return out
+
+
+def improvement_rate(base, post) -> tuple[np.ndarray, np.ndarray]:
+    """Per-patient improvement rate and its flag from paired arrays.
+
+    The same numbers as :func:`add_improvement_rate` gives on long rows (``IMPRATE``,
+    ``PCHGFL``), computed with the same operations in the same order, for arrays that
+    are already one value per patient (as :func:`analysis.derive.visits.visit_wide`
+    returns them): no merge of a baseline onto every row.
+
+    Parameters
+    ----------
+    base, post : array-like of float
+        Baseline and later value of each patient; NaN where missing.
+
+    Returns
+    -------
+    rate : ndarray of float
+        ``0 - 100 * (post - base) / base``; NaN when either is missing or base is 0.
+    flag : ndarray of str (object)
+        ``"NO BASE"`` (baseline missing), ``"BASE=0"``, else ``""``.
+
+    Examples
+    --------
+    >>> rate, flag = improvement_rate([4.0, 0.0, None], [1.0, 0.3, 2.0])
+    >>> rate.tolist(), flag.tolist()
+    ([75.0, nan, nan], ['', 'BASE=0', 'NO BASE'])
+    """
+    b = np.asarray(base, dtype=float)
+    p = np.asarray(post, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pchg = 100.0 * (p - b) / b
+    missing = np.isnan(b)
+    zero = b == 0
+    pchg = np.where(~zero & ~missing, pchg, np.nan)
+    flag = np.select([missing, zero], ["NO BASE", "BASE=0"], default="").astype(object)
+    return 0.0 - pchg, flag

@@ -55,7 +55,8 @@ def strength_history(topicals: pd.DataFrame) -> pd.DataFrame:
     if "AVISITN" not in t or t["AVISITN"].isna().any():
         t["AVISITN"] = visit_number(t["AVISIT"].astype(str))
     t = t[t["TACSTR"].notna()]
-    t = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
+    if not _in_order(t["USUBJID"], t["AVISITN"]):  # a stable sort of sorted rows is a no-op
+        t = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
     columns = ["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"]
     if t.empty:
         return pd.DataFrame(columns=columns)
@@ -85,6 +86,18 @@ def strength_history(topicals: pd.DataFrame) -> pd.DataFrame:
         "NSWITCH": (size - 1).astype(np.int64),
     })
     return out[columns]
+
+
+def _in_order(ids: pd.Series, visitn: pd.Series) -> bool:
+    """True when rows are already sorted by (text id, visit number), nothing missing."""
+    if ids.dtype != object or len(ids) < 2:
+        return False
+    a = ids.to_numpy()
+    if pd.api.types.infer_dtype(a, skipna=False) != "string" or visitn.isna().any():
+        return False
+    v = visitn.to_numpy(dtype=float)
+    same = a[1:] == a[:-1]
+    return bool(((a[1:] > a[:-1]) | (same & (v[1:] >= v[:-1]))).all())
 
 
 def _history_by_groupby(kept: np.ndarray, by: np.ndarray, columns: list) -> pd.DataFrame:

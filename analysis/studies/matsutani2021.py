@@ -30,11 +30,13 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.derive.changes import BASELINE, visit_number
+from analysis.derive.patients import PatientValues, in_patients
 from analysis.derive.reduction import (
-    IMPROVEMENT_RATE, REDUCTION_OF_MEANS, add_improvement_rate, reduction_of_means,
+    IMPROVEMENT_RATE, REDUCTION_OF_MEANS, improvement_rate, reduction_of_means,
 )
 from analysis.derive.strength import (
     RULE_TEXT, RULES, strength_history, strength_label, switched, uses_strength,
@@ -163,19 +165,22 @@ def run(dataset: Dataset, options: dict | None = None) -> pd.DataFrame:
                            "comparison-group blocks skipped")
     analysed = pd.Index(sorted(analysed.astype(str).unique()))
     _strength(b, dataset, analysed, group, opts)
-    meas = dataset["measurements"]
-    meas = meas[meas["USUBJID"].astype(str).isin(analysed)].copy()
-    meas["USUBJID"] = meas["USUBJID"].astype(str)
-    meas = add_improvement_rate(meas)
+    values = analysed_values(dataset, analysed)
     for param in PARAMS:
-        sub = meas[meas["PARAMCD"] == param]
-        if sub.empty:
+        if not values.visits(param):
             _note(b, param, f"no {param} values in the analysed group: its blocks are skipped")
             continue
-        _measure(b, sub, param, analysed, group, opts)
-    _correlation(b, meas, analysed, group, opts)
+        _measure(b, values, param, group, opts)
+    _correlation(b, values, group, opts)
     _adverse_events(b, dataset, subjects, group, analysed, opts, has_grp)
     return b.frame()
+
+
+def analysed_values(dataset: Dataset, analysed: pd.Index) -> PatientValues:
+    """The analysed patients' measurements by parameter and visit (ids as text)."""
+    meas = dataset["measurements"]
+    rows = np.flatnonzero(in_patients(meas["USUBJID"], analysed))
+    return PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True)
 
 
 def _flow(b, subjects, opts, has_grp):
@@ -189,20 +194,25 @@ def _flow(b, subjects, opts, has_grp):
               method="every patient (no TACGRP column)")
         return
     grp = subjects["TACGRP"]
-    users = grp.isin(("TAC_TCS", "TAC_ONLY"))
-    _count_pct(b, a, "TACROLIMUS", "all", int(users.sum()), n_all,
+    counts = grp.value_counts(dropna=True)  # one pass over a million rows, not one per code
+
+    def count(code):
+        return int(counts.get(code, 0))
+
+    users = count("TAC_TCS") + count("TAC_ONLY")
+    _count_pct(b, a, "TACROLIMUS", "all", users, n_all,
                "tacrolimus ointment users (TACGRP TAC_TCS or TAC_ONLY), % of starters")
-    _count_pct(b, a, _grp("NONE"), "all", int((grp == "NONE").sum()), n_all,
+    _count_pct(b, a, _grp("NONE"), "all", count("NONE"), n_all,
                "no tacrolimus ointment, % of starters")
     for code in ("TAC_TCS", "TAC_ONLY"):
-        _count_pct(b, a, _grp(code), "all", int((grp == code).sum()), int(users.sum()),
+        _count_pct(b, a, _grp(code), "all", count(code), users,
                    f"TACGRP {code}, % of tacrolimus users")
     if grp.isna().any():
         _count_pct(b, a, "TACGRP=NOT RECORDED", "all", int(grp.isna().sum()), n_all,
                    "TACGRP blank, % of starters")
         _note(b, "patient_flow", f"{int(grp.isna().sum())} patient(s) without TACGRP: "
                                  "counted as not recorded, in no group")
-    n_an = int((grp == opts["analysed_group"]).sum())
+    n_an = count(opts["analysed_group"])
     b.add(a, "count", n_an, variable="ANALYSED", group="all", n=n_an,
           method=f"analysed group: TACGRP {opts['analysed_group']}",
           params={"analysed_group": opts["analysed_group"]})
@@ -213,12 +223,12 @@ def _strength(b, dataset, analysed, group, opts):
         _note(b, "ointment_strength", "no topicals table with TACSTR: ointment strength skipped")
         return
     top = dataset["topicals"]
-    top = top[top["USUBJID"].astype(str).isin(analysed)].assign(
+    top = top[in_patients(top["USUBJID"], analysed)].assign(
         USUBJID=lambda d: d["USUBJID"].astype(str))
     hist = strength_history(top)
     n = len(analysed)
     labels = [strength_label(s) for s in TACROLIMUS_STRENGTHS]
-    seen = {lab for seq in hist["TACSTRSEQ"] for lab in seq.split("->")}
+    seen = {lab for seq in hist["TACSTRSEQ"].unique() for lab in seq.split("->")}
     labels += sorted(seen - set(labels))
     for rule in RULES:
         a = f"ointment_strength_{rule}"
@@ -238,15 +248,15 @@ def _strength(b, dataset, analysed, group, opts):
                                f"patients with a change from {x} % to {y} %", params)
 
 
-def _visits(sub: pd.DataFrame) -> list[str]:
-    visits = pd.Series(sub["AVISIT"].unique())
+def _visits(values: PatientValues, param: str) -> list[str]:
+    visits = pd.Series(values.visits(param), dtype=object)
     order = visit_number(visits)
     return list(visits.iloc[order.argsort(kind="mergesort")])
 
 
-def _measure(b, sub, param, analysed, group, opts):
-    visits = _visits(sub)
-    wide = sub.pivot(index="USUBJID", columns="AVISIT", values="AVAL").reindex(analysed)
+def _measure(b, values, param, group, opts):
+    visits = _visits(values, param)
+    wide = values.wide("AVAL", param)
     for visit in visits:
         s = describe.summarize(wide[visit].to_numpy())
         _add_defined(b, "measures_by_visit", s, dict(variable=param, group=group, visit=visit),
@@ -255,8 +265,6 @@ def _measure(b, sub, param, analysed, group, opts):
     if BASELINE not in visits:
         _note(b, param, f"no BASELINE {param}: changes from baseline skipped")
         return
-    imp = sub.pivot(index="USUBJID", columns="AVISIT", values="IMPRATE").reindex(analysed)
-    flag = sub.pivot(index="USUBJID", columns="AVISIT", values="PCHGFL").reindex(analysed)
     for visit in visits:
         if visit == BASELINE:
             continue
@@ -265,11 +273,12 @@ def _measure(b, sub, param, analysed, group, opts):
         r = reduction_of_means(wide[BASELINE].to_numpy(), wide[visit].to_numpy())
         _add_defined(b, "pct_reduction_of_means", r, coords, n=r["n"], method=REDUCTION_OF_MEANS,
                      params={"headline": opts["headline_reduction"] == "reduction_of_means"})
-        at_visit = wide[visit].notna()
-        s = describe.summarize(imp.loc[at_visit, visit].to_numpy())
+        imp, flag = improvement_rate(wide[BASELINE].to_numpy(), wide[visit].to_numpy())
+        at_visit = wide[visit].notna().to_numpy()
+        s = describe.summarize(imp[at_visit])
         s.pop("n_missing")
-        s["n_undefined_base0"] = int((flag.loc[at_visit, visit] == "BASE=0").sum())
-        s["n_no_baseline"] = int((flag.loc[at_visit, visit] == "NO BASE").sum())
+        s["n_undefined_base0"] = int((flag[at_visit] == "BASE=0").sum())
+        s["n_no_baseline"] = int((flag[at_visit] == "NO BASE").sum())
         _add_defined(b, "improvement_rate", s, coords, n=s["n"], method=IMPROVEMENT_RATE,
                      params={"headline": opts["headline_reduction"] == "mean_of_improvement_rates"})
         if s["n_undefined_base0"]:
@@ -296,16 +305,36 @@ def _paired_tests(b, base, post, coords, opts):
             b.add("run_notes", f"skipped:{analysis}", 1, **coords, method=f"{analysis}: {err.summary}")
 
 
-def _correlation(b, meas, analysed, group, opts):
+def endpoint_rates(values: PatientValues, visit: str) -> pd.DataFrame | None:
+    """Improvement rates (``IMPRATE``) and flags (``PCHGFL``) of the correlation pair at
+    ``visit``, one row per analysed patient with a row of either measure there, in id
+    order; None when the two are not both measured at ``visit``."""
+    present = {p: values.has_row(p, visit) for p in CORRELATION_PAIR}
+    if not all(has.any() for has in present.values()):
+        return None
+    keep = (present[CORRELATION_PAIR[0]] | present[CORRELATION_PAIR[1]]).to_numpy()
+    out = {}
+    for p in CORRELATION_PAIR:
+        wide = values.wide("AVAL", p)
+        post = wide[visit].to_numpy()[keep]
+        base = (wide[BASELINE].to_numpy()[keep] if BASELINE in wide
+                else np.full(post.size, np.nan))
+        rate, flag = improvement_rate(base, post)
+        has = present[p].to_numpy()[keep]  # no row: no flag, as a pivot leaves it
+        out[("IMPRATE", p)] = rate  # no row: no value, so the rate is NaN already
+        out[("PCHGFL", p)] = np.where(has, flag, np.nan)
+    return pd.DataFrame(out, index=values.patients[keep])
+
+
+def _correlation(b, values, group, opts):
     hn, overall = CORRELATION_PAIR
     visit = opts["endpoint_visit"]
-    at = meas[(meas["AVISIT"] == visit) & meas["PARAMCD"].isin(CORRELATION_PAIR)]
-    if not {hn, overall} <= set(at["PARAMCD"]):
+    rates = endpoint_rates(values, visit)
+    if rates is None:
         _note(b, "improvement_correlation",
               f"{hn} and {overall} are not both measured at {visit}: correlation skipped")
         return
-    imp = at.pivot(index="USUBJID", columns="PARAMCD", values="IMPRATE")
-    flag = at.pivot(index="USUBJID", columns="PARAMCD", values="PCHGFL")
+    imp, flag = rates["IMPRATE"], rates["PCHGFL"]
     undefined = int(((flag[hn] == "BASE=0") | (flag[overall] == "BASE=0")).sum())
     coords = dict(variable=f"{hn} vs {overall}", group=group, visit=f"{visit} vs {BASELINE}")
     for name, fn in (("pearson", correlation.pearson), ("spearman", correlation.spearman)):
@@ -325,18 +354,21 @@ def _adverse_events(b, dataset, subjects, group, analysed, opts, has_grp):
         _note(b, "adverse_events", "no events table: adverse events skipped")
         return
     ev = dataset["events"]
-    terms = ev["AEDECOD"].astype(str).str.strip().str.upper()
+    codes, names = pd.factorize(ev["AEDECOD"].astype(str))  # clean each distinct term once
+    terms = pd.Index(names, dtype=object).str.strip().str.upper().to_numpy()[codes]
     pops = [(group, analysed)]
     if has_grp:
         comp = opts["comparison_group"]
         pops.append((_grp(comp), pd.Index(subjects.loc[subjects["TACGRP"] == comp, "USUBJID"]
                                           .astype(str).unique())))
+    ev_ids = ev["USUBJID"].astype(str).to_numpy()
     for label, ids in pops:
         n = len(ids)
         b.add("adverse_events", "n", n, group=label, n=n, method="patients in the group")
         for term in opts["events"]:
-            who = set(ev.loc[terms == term, "USUBJID"].astype(str)) & set(ids)
-            _count_pct(b, "adverse_events", f"AEDECOD={term}", label, len(who), n,
+            had = pd.unique(ev_ids[terms == term])  # patients, not events
+            who = int((ids.get_indexer(had) >= 0).sum())  # ids are distinct
+            _count_pct(b, "adverse_events", f"AEDECOD={term}", label, who, n,
                        f"patients with at least one {term.lower()} event, % of the group")
 
 

@@ -1,9 +1,9 @@
 """``derive.strength`` fast paths give exactly the answers of the code they replaced.
 
-The reference implementations below are copied verbatim from
-``analysis/derive/strength.py`` at commit 909a0c8 (a groupby ``"->".join`` per patient,
+The reference implementations (``tests/matsutani/reference_study_09cd426.py``) are
+copied verbatim from ``analysis/derive/strength.py`` at commit 909a0c8 (a groupby ``"->".join`` per patient,
 ~13 s at 1e6 patients; ``apply`` of a Python test per patient for ``uses_strength`` and
-``switched``, ~4 s). They are kept here as the reference, and the fast code is compared
+``switched``, ~4 s). They are kept there as the reference, and the fast code is compared
 with them on random inputs (hypothesis, derandomized so the test is deterministic) and
 on named edge cases: categorical and object ids, missing strengths and ids, empty and
 one-row tables, duplicate (patient, visit) rows, two values sharing one label, and
@@ -18,54 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from analysis.derive.changes import visit_number
-from analysis.derive.strength import (
-    RULES, strength_history, strength_label, switched, uses_strength,
+from analysis.derive.strength import RULES, strength_history, switched, uses_strength
+from tests.matsutani.reference_study_09cd426 import (
+    ref_strength_history, ref_switched, ref_uses_strength,
 )
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 COLUMNS = ["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"]
-
-
-# ----------------------------------------------------- reference (commit 909a0c8, verbatim)
-
-def ref_strength_history(topicals: pd.DataFrame) -> pd.DataFrame:
-    t = topicals.copy()
-    if "AVISITN" not in t or t["AVISITN"].isna().any():
-        t["AVISITN"] = visit_number(t["AVISIT"].astype(str))
-    t = t[t["TACSTR"].notna()]
-    t = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
-    columns = ["USUBJID", "TACSTRFST", "TACSTRLST", "TACSTRSEQ", "NSWITCH"]
-    if t.empty:
-        return pd.DataFrame(columns=columns)
-    codes, uniques = pd.factorize(t["TACSTR"])
-    label = pd.Series(np.array([strength_label(v) for v in uniques], dtype=object)[codes],
-                      index=t.index)
-    subject = t["USUBJID"]
-    new = (label != label.shift()) | (subject != subject.shift())
-    kept = label[new.to_numpy()]
-    by = subject[new.to_numpy()]
-    grouped = kept.groupby(by.to_numpy(), sort=True)
-    out = pd.DataFrame({
-        "TACSTRFST": grouped.first(), "TACSTRLST": grouped.last(),
-        "TACSTRSEQ": grouped.agg("->".join), "NSWITCH": grouped.size() - 1,
-    })
-    return out.rename_axis("USUBJID").reset_index()[columns]
-
-
-def ref_uses_strength(history, strength, rule):
-    if rule == "first":
-        return history["TACSTRFST"] == strength
-    if rule == "last":
-        return history["TACSTRLST"] == strength
-    return history["TACSTRSEQ"].str.split("->").apply(lambda s: strength in s)
-
-
-def ref_switched(history, from_, to):
-    pair = f"{from_}->{to}"
-    return history["TACSTRSEQ"].apply(
-        lambda s: any("->".join(p) == pair for p in zip(s.split("->"), s.split("->")[1:]))
-    )
 
 
 # ----------------------------------------------------------------------------- checks
@@ -152,3 +112,8 @@ def test_larger_random_cohort(seed):
     t = pd.DataFrame({"USUBJID": ids, "AVISIT": rng.choice(VISITS, n),
                       "TACSTR": rng.choice([0.03, 0.1, np.nan], n, p=[0.45, 0.45, 0.1])})
     assert_same_history(t)
+    # rows already in (id, visit) order: the sort is skipped, same answer
+    t["AVISITN"] = visit_number(t["AVISIT"])
+    in_order = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
+    assert_same_history(in_order)
+    assert_same_history(in_order.iloc[::-1])
