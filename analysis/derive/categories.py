@@ -99,8 +99,11 @@ def yn(values) -> pd.Series:
     >>> yn(pd.Series(["Y", "N", None, ""])).tolist()
     [1.0, 0.0, nan, nan]
     """
-    s = pd.Series(values, dtype=object)
-    return s.map({"Y": 1.0, "N": 0.0}).astype(float)
+    s = _text(values)
+    codes, labels = _codes(s)
+    # decided once per distinct value, then spread by code (-1, missing, picks NaN)
+    per_value = pd.Series(labels, dtype=object).map(YN).astype(float).to_numpy()
+    return pd.Series(np.append(per_value, np.nan)[codes], index=s.index, name=s.name)
 
 
 def equals(values, code) -> pd.Series:
@@ -109,12 +112,14 @@ def equals(values, code) -> pd.Series:
     >>> equals(pd.Series(["M", "F", None]), "F").tolist()
     [0.0, 1.0, nan]
     """
-    s = pd.Series(values, dtype=object)
-    # Blank test once per distinct value (a few labels in up to millions of patients).
-    codes, labels = pd.factorize(s)
+    s = _text(values)
+    # Blank and equality tests once per distinct value (a few labels in up to
+    # millions of patients), spread by code; code -1 (missing) picks "not present".
+    codes, labels = _codes(s)
     filled = np.array([str(v).strip() != "" for v in labels] + [False], dtype=bool)
-    present = pd.Series(filled[codes], index=s.index)  # code -1 (missing) picks False
-    return (s == code).astype(float).where(present)
+    same = np.array([_equal(v, code) for v in labels] + [False], dtype=bool)
+    out = np.where(filled[codes], same[codes].astype(float), np.nan)
+    return pd.Series(out, index=s.index, name=s.name)
 
 
 def combination(flags: dict) -> pd.Series:
@@ -129,6 +134,9 @@ def combination(flags: dict) -> pd.Series:
     >>> combination(f).tolist()
     ['FACE+HANDS', 'NONE', nan]
     """
+    fast = _combination_codes(flags)
+    if fast is not None:
+        return fast
     frame = pd.DataFrame(flags)
     labels = pd.Series("", index=frame.index, dtype=object)
     for name in frame.columns:  # vectorised per flag: no row-wise apply on large cohorts
@@ -136,3 +144,52 @@ def combination(flags: dict) -> pd.Series:
         labels = labels.where(~on, labels.where(labels == "", labels + "+") + name)
     labels = labels.where(labels != "", "NONE")
     return labels.where(frame.notna().all(axis=1), np.nan)
+
+
+YN = {"Y": 1.0, "N": 0.0}
+
+
+def _text(values) -> pd.Series:
+    """``values`` as a Series of text cells: a categorical column is kept as it is
+    (its codes are used), anything else becomes object as before."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return pd.Series(values, dtype=object)
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a text Series; -1 marks a missing cell."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), np.asarray(s.cat.categories, dtype=object)
+    codes, labels = pd.factorize(s)
+    return codes, np.asarray(labels, dtype=object)
+
+
+def _equal(value, code) -> bool:
+    """``value == code`` as pandas' elementwise ``==`` decides it."""
+    try:
+        return bool(value == code)
+    except (TypeError, ValueError):
+        return False
+
+
+def _combination_codes(flags: dict) -> pd.Series | None:
+    """:func:`combination` from a bit pattern per patient (float flags sharing one
+    index); None otherwise. Each of the 2**k labels is built once, not per patient."""
+    series = list(flags.values())
+    if not series or len(series) > 16 or not all(
+            isinstance(f, pd.Series) and f.dtype == np.float64 for f in series):
+        return None
+    index = series[0].index
+    if not all(isinstance(n, str) for n in flags) or not all(
+            f.index is index or (f.index.equals(index) and f.index.names == index.names)
+            for f in series[1:]):
+        return None
+    values = np.column_stack([f.to_numpy() for f in series])
+    pattern = (values == 1) @ (1 << np.arange(len(series)))
+    names = list(flags)
+    labels = np.array(["+".join(n for j, n in enumerate(names) if p >> j & 1) or "NONE"
+                       for p in range(1 << len(names))], dtype=object)
+    out = labels[pattern].astype(object)
+    out[np.isnan(values).any(axis=1)] = np.nan
+    return pd.Series(out, index=index, dtype=object)

@@ -7,6 +7,7 @@ coordinate columns (``variable``, ``group``, ``visit``) so a study can pass them
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.stats.describe import count_percent, summarize
@@ -45,11 +46,26 @@ def frequencies(flags: dict, groups: dict, visit: str = "",
     rows = []
     for var, flag in flags.items():
         for grp, mask in groups.items():
-            sel = flag[mask.reindex(flag.index, fill_value=False).astype(bool)]
-            n = int(sel.notna().sum()) if denominator == "classified" else int(sel.size)
-            cp = count_percent(int((sel == 1).sum()), n)
+            count, n = _count(flag, mask, denominator)
+            cp = count_percent(count, n)
             rows.append({"variable": var, "group": grp, "visit": visit, "n": n, **cp})
     return pd.DataFrame(rows, columns=["variable", "group", "visit", "count", "n", "percent"])
+
+
+def _count(flag: pd.Series, mask: pd.Series, denominator: str) -> tuple[int, int]:
+    """Patients of ``mask`` with ``flag == 1``, and the denominator.
+
+    A float flag and a boolean mask on the same patients are counted on their
+    arrays; anything else goes through pandas' label alignment.
+    """
+    if (flag.dtype == np.float64 and mask.dtype == bool
+            and (mask.index is flag.index or mask.index.equals(flag.index))):
+        sel = flag.to_numpy()[mask.to_numpy()]
+        n = int((~np.isnan(sel)).sum()) if denominator == "classified" else int(sel.size)
+        return int((sel == 1).sum()), n
+    sel = flag[mask.reindex(flag.index, fill_value=False).astype(bool)]
+    n = int(sel.notna().sum()) if denominator == "classified" else int(sel.size)
+    return int((sel == 1).sum()), n
 
 
 def summaries(wide: pd.DataFrame, variable: str, group: str = "all") -> pd.DataFrame:

@@ -149,7 +149,7 @@ def one_row_per_patient(times: pd.DataFrame, covariates: pd.DataFrame) -> pd.Dat
     Returns ``duration``, ``event`` (1 = event) and the covariate columns, with the
     number of patients dropped for a missing value in ``attrs["n_dropped"]``.
     """
-    joined = times.join(covariates, how="inner")
+    joined = _inner_join(times, covariates)
     full = joined.dropna()
     out = pd.DataFrame({"duration": full["AVAL"].astype(float), "event": event_flag(full["CNSR"]).values},
                        index=full.index)
@@ -157,3 +157,22 @@ def one_row_per_patient(times: pd.DataFrame, covariates: pd.DataFrame) -> pd.Dat
         out[col] = full[col].astype(float)
     out.attrs["n_dropped"] = int(len(joined) - len(full))
     return out
+
+
+def _inner_join(times: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
+    """``times.join(covariates, how="inner")``: rows of ``times`` (in order) whose
+    patient has covariates. With one covariate row per patient the rows are looked
+    up by position (through the covariates' index, whose hash table a study builds
+    once) instead of aligning the two indexes afresh."""
+    if (times.index.names != covariates.index.names or not covariates.index.is_unique
+            or times.columns.intersection(covariates.columns).size
+            or isinstance(times.index, pd.MultiIndex) or isinstance(covariates.index, pd.MultiIndex)):
+        return times.join(covariates, how="inner")
+    if covariates.index is times.index:
+        pos = np.arange(len(times))
+    else:
+        pos = covariates.index.get_indexer(times.index)
+    keep = np.flatnonzero(pos >= 0)
+    left = times.iloc[keep]
+    right = covariates.iloc[pos[keep]].set_axis(left.index)
+    return pd.concat([left, right], axis=1)

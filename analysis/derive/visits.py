@@ -182,10 +182,23 @@ class CodedVisits:
         })
 
     def _positions(self, patients) -> tuple[pd.Index, np.ndarray]:
+        """Output index (as ``pd.Index(list(patients))``) and each row's patient code."""
         key = id(patients)
         if key not in self._where or self._where[key][0] is not patients:
-            index = pd.Index(list(patients), name=ID)
-            self._where[key] = (patients, index, self.ids.get_indexer(index))
+            if (isinstance(patients, pd.Index) and not isinstance(patients, pd.MultiIndex)
+                    and patients.dtype == object
+                    and pd.api.types.infer_dtype(patients, skipna=False) == "string"):
+                index = patients.rename(ID)  # same values; shares the patients' hash table
+            else:
+                index = pd.Index(list(patients), name=ID)
+            if index.is_unique:  # look the ids up in the patients' table, built once a run
+                where = index.get_indexer(self.ids)
+                hit = where >= 0
+                src = np.full(len(index), -1, dtype=np.int64)
+                src[where[hit]] = np.flatnonzero(hit)
+            else:
+                src = self.ids.get_indexer(index)
+            self._where[key] = (patients, index, src)
         return self._where[key][1], self._where[key][2]
 
     def wide(self, value: str, paramcd=None, patients=None,

@@ -165,7 +165,8 @@ def random_intercept(long: pd.DataFrame, subject: str, time: str, y: str,
     n_sub = int(subj.max()) + 1 if subj.size else 0
     if n_sub < 2:
         fail("too-few", f"a mixed model needs at least 2 subjects, got {n_sub}", column=subject)
-    if pd.Index(subj * k + tcode).has_duplicates:
+    cell = subj * k + tcode  # >= 0: every time value is one of the levels
+    if cell.size and np.bincount(cell).max() > 1:
         fail("duplicate", f"a subject has two rows for the same {time}", column=time)
     shift = float(yarr.mean())  # centring avoids cancellation in y'V^-1 y
     pat = _Patterns(subj, tcode, yarr - shift, k)

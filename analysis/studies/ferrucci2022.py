@@ -136,16 +136,15 @@ def prepare(dataset, options: dict | None = None) -> Context:
     meas = _text_ids(dataset["measurements"])
     topicals = _text_ids(dataset["topicals"]) if "topicals" in dataset else None
     tte = _text_ids(dataset["tte"]) if "tte" in dataset else None
-    if "EVALFL" in subjects:
-        evaluable = subjects.index[subjects["EVALFL"] == "Y"]
-    else:
-        evaluable = subjects.index
+    evalfl = (subjects["EVALFL"] == "Y").to_numpy() if "EVALFL" in subjects else None
+    evaluable = subjects.index if evalfl is None else subjects.index[evalfl]
     visits = list(opts["visits"])
     weeks = visit_number(pd.Series(visits)).tolist()
     ctx = Context(ArdBuilder(STUDY_ID), opts, subjects, meas, topicals, tte, evaluable, visits,
                   dict(zip(visits, (int(w) for w in weeks))))
     if "EVALFL" not in subjects:
         ctx.skip("evaluable_rule", "subjects has no EVALFL: every patient counted as evaluable")
+    ctx._cache["evalfl"] = evalfl
     return ctx
 
 

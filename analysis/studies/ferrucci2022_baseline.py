@@ -39,7 +39,7 @@ def flow(ctx: Context) -> None:
     b, subj = ctx.builder, ctx.subjects
     n_all = len(subj)
     b.add("flow", "count", n_all, variable="ENROLLED", group="all", n=n_all, method=COUNT_METHOD)
-    in_eval = pd.Series(subj.index.isin(ctx.evaluable), index=subj.index)
+    in_eval = pd.Series(ctx.in_evaluable(), index=subj.index)
     evaluable, excluded = in_eval.astype(float), (~in_eval).astype(float)
     add_frequencies(ctx, "flow", frequencies({"EVALUABLE": evaluable, "EXCLUDED": excluded},
                                              {"all": pd.Series(True, index=subj.index)}),

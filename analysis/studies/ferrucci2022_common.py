@@ -44,6 +44,58 @@ class Context:
             self._cache["paramcd_set"] = set(self._param_codes()[1])
         return paramcd in self._cache["paramcd_set"]
 
+    def in_evaluable(self) -> np.ndarray:
+        """``subjects.index.isin(evaluable)``: the EVALFL test itself when ids are unique."""
+        if "in_evaluable" not in self._cache:
+            evalfl = self._cache.get("evalfl")
+            index = self.subjects.index
+            if evalfl is not None and index.is_unique:
+                self._cache["in_evaluable"] = evalfl
+            else:
+                self._cache["in_evaluable"] = index.isin(self.evaluable)
+        return self._cache["in_evaluable"]
+
+    def subject_positions(self, labels: pd.Index) -> np.ndarray | None:
+        """Row of each label in ``subjects`` (-1: none); None if subject ids repeat.
+
+        Looked up in the subjects' index, whose hash table is built once per run;
+        the answer for a given ``labels`` is kept.
+        """
+        if not self.subjects.index.is_unique:
+            return None
+        known = self._cache.setdefault("subject_positions", [])
+        for source, pos in known:
+            if source is labels or (len(source) == len(labels) and source.equals(labels)):
+                return pos
+        pos = self.subjects.index.get_indexer(labels)
+        known.append((labels, pos))
+        return pos
+
+    def is_evaluable(self, labels: pd.Index) -> np.ndarray:
+        """``labels.isin(evaluable)``."""
+        pos = self.subject_positions(labels)
+        if pos is None:
+            return np.asarray(labels.isin(self.evaluable))
+        return np.append(self.in_evaluable(), False)[pos]
+
+    def subject_rows(self, frame: pd.DataFrame, labels: pd.Index) -> pd.DataFrame | None:
+        """``frame.reindex(labels)`` for a frame on the subjects' index when every
+        label is a subject (so an inner join on ``labels`` keeps every row); else None."""
+        if frame.index is not self.subjects.index:
+            return None
+        pos = self.subject_positions(labels)
+        if pos is None or (pos < 0).any():
+            return None
+        return frame.take(pos).set_axis(labels)
+
+    def subject_column(self, column: str, patients: pd.Index) -> pd.Series:
+        """``subjects[column].reindex(patients)``, rows found through the subjects' index."""
+        values = self.subjects[column]
+        pos = self.subject_positions(patients)
+        if pos is not None and (pos >= 0).all():
+            return pd.Series(values.array.take(pos), index=patients, name=column)
+        return values.reindex(patients)
+
     def _param_codes(self):
         """``pd.factorize`` of PARAMCD, once: ``has_param`` and every reshape share it."""
         if "paramcds" not in self._cache:

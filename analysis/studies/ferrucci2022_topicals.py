@@ -52,7 +52,16 @@ def table2(ctx: Context) -> None:
 
 
 def tte_rows(ctx: Context) -> tuple[pd.DataFrame | None, str]:
-    """TTTAC per evaluable patient (days), with the baseline-users option applied."""
+    """TTTAC per evaluable patient (days), with the baseline-users option applied.
+
+    Made once per run (two blocks read it, neither changes it).
+    """
+    if "tte_rows" not in ctx._cache:
+        ctx._cache["tte_rows"] = _tte_rows(ctx)
+    return ctx._cache["tte_rows"]
+
+
+def _tte_rows(ctx: Context) -> tuple[pd.DataFrame | None, str]:
     codes = ctx.topical_codes() if ctx.topicals is not None else None
     if ctx.tte is not None and (ctx.tte["PARAMCD"] == "TTTAC").any():
         times, source = from_adtte(ctx.tte, "TTTAC"), "ADTTE TTTAC rows"
@@ -61,7 +70,7 @@ def tte_rows(ctx: Context) -> tuple[pd.DataFrame | None, str]:
         times, source = from_visits(codes, TACROLIMUS_CODES, days), FROM_VISITS_METHOD
     else:
         return None, "no tte table and no topicals table"
-    times = times[times.index.isin(ctx.evaluable)]
+    times = times[ctx.is_evaluable(times.index)]
     if ctx.options["tte_baseline_users"] == "exclude":
         if codes is not None:
             at_baseline = uses(codes[BASELINE], TACROLIMUS_CODES).reindex(times.index) == 1
@@ -140,6 +149,10 @@ def cox_models(ctx: Context) -> None:
             ctx.skip(block, source if times is None else "analysis.stats.survival.cox_ph is not available")
         return
     cov = _covariates(ctx)
+    # every timed patient is evaluable, hence a subject: the join below keeps each row,
+    # so the covariates can come in the times' order (one id lookup instead of two)
+    aligned = ctx.subject_rows(cov, times.index)
+    cov = cov if aligned is None else aligned
     params = {**ctx.params("tte_baseline_users"), "source": source}
     names = ["DLQI", "AGE", "FEMALE"]
     data = one_row_per_patient(times, cov[names])
@@ -212,14 +225,13 @@ def _generalized(ctx, times, cov, params, cox_ph) -> None:
 
 def tacbl_comparisons(ctx: Context) -> None:
     tacbl = tacrolimus_at_baseline(ctx)
-    subj = ctx.subjects.reindex(tacbl.index)
     groups = {"TACBL=Y": tacbl == 1, "TACBL=N": tacbl == 0}
     vs = "TACBL=Y vs TACBL=N"
     params = ctx.params("tacbl_definition")
     add_frequencies(ctx, "tacbl_vs_others",
                     frequencies({"TACBL=Y": tacbl}, {"all": pd.Series(True, index=tacbl.index)}),
                     "evaluable patients using tacrolimus at baseline", params)
-    female = equals(subj["SEX"], "F")
+    female = equals(ctx.subject_column("SEX", tacbl.index), "F")
     add_frequencies(ctx, "tacbl_vs_others", frequencies({"SEX=F": female}, groups),
                     "female patients within each group", params)
     a, b, c, d = two_by_two_counts(tacbl, female)
@@ -284,9 +296,9 @@ def late_tacrolimus_start(ctx: Context) -> None:
 
     logistic = stats_function("regression", "logistic")
     codes = ctx.topical_codes()
-    subj = ctx.subjects.reindex(codes.index)
-    cov = pd.DataFrame({"RELAPSING": equals(subj["COURSE"], "RELAPSING") if "COURSE" in subj
-                        else float("nan"), "AGE": subj["AGE"].astype(float)}, index=codes.index)
+    cov = pd.DataFrame({"RELAPSING": equals(ctx.subject_column("COURSE", codes.index), "RELAPSING")
+                        if "COURSE" in ctx.subjects else float("nan"),
+                        "AGE": ctx.subject_column("AGE", codes.index).astype(float)}, index=codes.index)
     model = ctx.options["late_start_model"]
     params = ctx.params("late_start_population", "late_start_model")
     for week in ctx.options["late_start_weeks"]:
@@ -294,7 +306,7 @@ def late_tacrolimus_start(ctx: Context) -> None:
         after = [v for v in ctx.visits if ctx.visit_weeks[v] > week]
         label = f"AFTER WEEK {week}"
         flags = started_after(codes, TACROLIMUS_CODES, before, after, ctx.options["late_start_population"])
-        data = pd.concat([flags.loc[flags["AT_RISK"], ["STARTED"]], cov], axis=1, join="inner").dropna()
+        data = _at_risk(flags, cov).dropna()
         add_frequencies(ctx, "late_tac_start",
                         frequencies({"STARTED": data["STARTED"]}, {"all": pd.Series(True, index=data.index)},
                                     visit=label), "patients at risk who started tacrolimus", params)
@@ -314,3 +326,16 @@ def late_tacrolimus_start(ctx: Context) -> None:
                        params, events=False, visit=label)
     if logistic is not None:
         ctx.done("late_tac_start")
+
+
+def _at_risk(flags: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:
+    """STARTED and the covariates of the patients at risk: ``pd.concat([at-risk
+    STARTED, cov], axis=1, join="inner")``, by position when both frames list the
+    same (distinct) patients in the same order, as they do here."""
+    if flags.index.is_unique and (flags.index is cov.index or flags.index.equals(cov.index)) \
+            and flags.index.names == cov.index.names and "STARTED" not in cov:
+        mask = flags["AT_RISK"].to_numpy(dtype=bool)
+        columns = {"STARTED": flags["STARTED"].to_numpy()[mask]}
+        columns.update({c: cov[c].to_numpy()[mask] for c in cov.columns})
+        return pd.DataFrame(columns, index=flags.index[mask])
+    return pd.concat([flags.loc[flags["AT_RISK"], ["STARTED"]], cov], axis=1, join="inner")

@@ -70,6 +70,11 @@ patient_lists = st.one_of(
     st.lists(st.sampled_from(IDS + ["z"]), max_size=7, unique=True),
     st.lists(st.sampled_from(IDS), max_size=4),  # duplicates allowed
 )
+patient_lists = st.one_of(  # also as a text Index, as a study passes its subjects' index
+    patient_lists,
+    patient_lists.map(lambda p: None if p is None else pd.Index(p, dtype=object, name="USUBJID")),
+    patient_lists.map(lambda p: None if p is None else pd.Index(p, dtype=object)),
+)
 visit_lists = st.lists(st.sampled_from(VISITS), min_size=1, max_size=5, unique=True)
 
 
