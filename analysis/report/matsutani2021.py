@@ -1,8 +1,8 @@
 """Matsutani 2021: Markdown tables and figures, every number drawn from the ARD.
 
-Tables are pipe-format Markdown (tabulate). Figures use Matplotlib's Agg backend and
-are written as PNG with fixed metadata (no date, no version), so the same ARD and
-dataset give byte-identical files.
+Tables are pipe-format Markdown (tabulate). The figures are drawn in
+:mod:`analysis.report.matsutani2021_figures` (PNG with fixed metadata, so the same ARD
+and dataset give byte-identical files).
 
 Examples
 --------
@@ -16,18 +16,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from tabulate import tabulate
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from tabulate import tabulate  # noqa: E402
-
-from analysis.derive.reduction import add_improvement_rate  # noqa: E402
-from analysis.report.format import fmt_num, fmt_p  # noqa: E402
-from analysis.report.suppress import cell, count_text, is_masked, min_cell, row_n  # noqa: E402
-from analysis.results.ard import select  # noqa: E402
-from analysis.report.figsave import save_png  # noqa: E402
+from analysis.report.format import fmt_num, fmt_p
+from analysis.report.suppress import cell, is_masked, row_n
+from analysis.results.ard import select
 
 PARAMS = ("IGA", "EASI", "EASIHN", "POEM", "TARC")
 PARAM_LABELS = {"IGA": "IGA", "EASI": "EASI", "EASIHN": "Head/neck EASI", "POEM": "POEM",
@@ -209,110 +203,34 @@ def notes(ard: pd.DataFrame) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- figures
-
-
-def _analysed_measurements(ard, dataset) -> pd.DataFrame:
-    g = analysed_group(ard)
-    meas = dataset["measurements"].assign(USUBJID=lambda d: d["USUBJID"].astype(str))
-    if g == "all":
-        return meas
-    subj = dataset["subjects"]
-    ids = set(subj.loc[subj["TACGRP"] == g.split("=", 1)[1], "USUBJID"].astype(str))
-    return meas[meas["USUBJID"].isin(ids)]
-
-
-def paired_figure(ard, dataset, out_dir: Path) -> list[Path]:
-    """Baseline vs endpoint per measure: each patient's two values joined, with boxes."""
-    endpoint = option(ard, "endpoint_visit") or "WEEK 16"
-    g = analysed_group(ard)
-    meas = _analysed_measurements(ard, dataset)
-    params = [p for p in PARAMS if not select(ard, analysis="measures_by_visit", variable=p,
-                                               visit=endpoint).empty]
-    if not params:
-        return []
-    fig, axes = plt.subplots(1, len(params), figsize=(2.6 * len(params), 3.6), squeeze=False)
-    for ax, p in zip(axes[0], params):
-        wide = (meas[meas["PARAMCD"] == p]
-                .pivot(index="USUBJID", columns="AVISIT", values="AVAL")
-                .reindex(columns=["BASELINE", endpoint]).dropna().sort_index())
-        for _, r in wide.iterrows():
-            ax.plot([0, 1], [r["BASELINE"], r[endpoint]], color="0.6", lw=0.8, marker="o", ms=3)
-        ax.boxplot([wide["BASELINE"], wide[endpoint]], positions=[0, 1], widths=0.35,
-                   showfliers=False, medianprops={"color": "black"})
-        ax.set_xticks([0, 1], ["Baseline", endpoint.title()])
-        pval = _get(ard, analysis="wilcoxon_signed_rank", variable=p, group=g,
-                    visit=f"{endpoint} vs BASELINE", statistic="p_value")
-        ax.set_title(f"{PARAM_LABELS[p]}\n(n = {count_text(len(wide), min_cell(ard))}, "
-                     f"Wilcoxon {fmt_p(pval)})", fontsize=9)
-        if p == "TARC":
-            ax.set_yscale("log")
-    fig.tight_layout()
-    return save_png(fig, out_dir, "matsutani2021_paired")
-
-
-def correlation_figure(ard, dataset, out_dir: Path) -> list[Path]:
-    """Per-patient improvement rate of head/neck EASI against overall EASI, with OLS line."""
-    import numpy as np
-
-    endpoint = option(ard, "endpoint_visit") or "WEEK 16"
-    g = analysed_group(ard)
-    k = dict(variable="EASIHN vs EASI", group=g, visit=f"{endpoint} vs BASELINE")
-    if select(ard, analysis="improvement_correlation_pearson", **k).empty:
-        return []
-    meas = add_improvement_rate(_analysed_measurements(ard, dataset))
-    at = meas[(meas["AVISIT"] == endpoint) & meas["PARAMCD"].isin(["EASI", "EASIHN"])]
-    wide = at.pivot(index="USUBJID", columns="PARAMCD", values="IMPRATE").dropna().sort_index()
-    fig, ax = plt.subplots(figsize=(4.5, 4.0))
-    ax.scatter(wide["EASI"], wide["EASIHN"], s=18, color="C0", zorder=3)
-    slope, icept = np.polyfit(wide["EASI"], wide["EASIHN"], 1)  # drawing only; r, p from the ARD
-    xs = np.array([wide["EASI"].min(), wide["EASI"].max()])
-    r = _get(ard, analysis="improvement_correlation_pearson", **k, statistic="estimate")
-    p = _get(ard, analysis="improvement_correlation_pearson", **k, statistic="p_value")
-    rs = _get(ard, analysis="improvement_correlation_spearman", **k, statistic="estimate")
-    ps = _get(ard, analysis="improvement_correlation_spearman", **k, statistic="p_value")
-    excl = _get(ard, analysis="improvement_correlation_pearson", **k, statistic="n_excluded_base0")
-    excl = excl if is_masked(excl) else int(excl)
-    ax.plot(xs, icept + slope * xs, color="C3",
-            label=f"Pearson r = {fmt_num(r, 2)}, {fmt_p(p)}\nSpearman ρ = {fmt_num(rs, 2)}, "
-                  f"{fmt_p(ps)}\nn = {count_text(len(wide), min_cell(ard))}"
-                  + (f" ({excl} left out: baseline 0)" if excl else ""))
-    ax.set_xlabel("EASI improvement rate (%)")
-    ax.set_ylabel("Head/neck EASI improvement rate (%)")
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    return save_png(fig, out_dir, "matsutani2021_correlation")
+# Drawn in analysis.report.matsutani2021_figures (imported when called: it imports this
+# module); the names stay here for the manuscript and the study's ``figures`` hook.
 
 
 def flow_figure(ard, out_dir: Path) -> list[Path]:
-    """Patient flow diagram from the ``patient_flow`` counts."""
-    f = dict(analysis="patient_flow", group="all", statistic="count")
-    n = {v: _get(ard, **f, variable=v) for v in
-         ("STARTERS", "TACROLIMUS", "TACGRP=NONE", "TACGRP=TAC_TCS", "TACGRP=TAC_ONLY", "ANALYSED")}
-    fmt = {k: fmt_num(v, 0) for k, v in n.items()}
-    boxes = [
-        (0.5, 0.88, f"Started dupilumab\nn = {fmt['STARTERS']}"),
-        (0.5, 0.62, f"Used tacrolimus ointment\nn = {fmt['TACROLIMUS']}"),
-        (0.88, 0.62, f"No tacrolimus\nn = {fmt['TACGRP=NONE']}"),
-        (0.22, 0.34, f"With topical corticosteroids\non head/neck\nn = {fmt['TACGRP=TAC_TCS']}"),
-        (0.72, 0.34, f"Tacrolimus alone\non head/neck\nn = {fmt['TACGRP=TAC_ONLY']}"),
-        (0.72, 0.08, f"Analysed\nn = {fmt['ANALYSED']}"),
-    ]
-    arrows = [((0.5, 0.82), (0.5, 0.68)), ((0.6, 0.88), (0.88, 0.68)), ((0.45, 0.56), (0.25, 0.42)),
-              ((0.55, 0.56), (0.7, 0.42)), ((0.72, 0.25), (0.72, 0.14))]
-    fig, ax = plt.subplots(figsize=(6.0, 5.0))
-    ax.set_axis_off()
-    for x0, x1 in arrows:
-        ax.annotate("", xy=x1, xytext=x0, arrowprops={"arrowstyle": "->", "color": "0.3"})
-    for x, y, text in boxes:
-        ax.text(x, y, text, ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
-    return save_png(fig, out_dir, "matsutani2021_flow")
+    """Patient flow diagram (see :mod:`analysis.report.matsutani2021_figures`)."""
+    from analysis.report import matsutani2021_figures as f
+
+    return f.flow_figure(ard, out_dir)
+
+
+def paired_figure(ard, dataset, out_dir: Path) -> list[Path]:
+    """Baseline vs endpoint per measure (see :mod:`analysis.report.matsutani2021_figures`)."""
+    from analysis.report import matsutani2021_figures as f
+
+    return f.paired_figure(ard, dataset, out_dir)
+
+
+def correlation_figure(ard, dataset, out_dir: Path) -> list[Path]:
+    """Improvement rates, head/neck vs overall EASI (see
+    :mod:`analysis.report.matsutani2021_figures`)."""
+    from analysis.report import matsutani2021_figures as f
+
+    return f.correlation_figure(ard, dataset, out_dir)
 
 
 def figures(ard: pd.DataFrame, dataset, out_dir) -> list[Path]:
     """Every figure of the study; returns the PNG files written."""
-    out_dir = Path(out_dir)
-    paths = flow_figure(ard, out_dir)
-    paths += paired_figure(ard, dataset, out_dir)
-    paths += correlation_figure(ard, dataset, out_dir)
-    return paths
+    from analysis.report import matsutani2021_figures as f
+
+    return f.figures(ard, dataset, out_dir)

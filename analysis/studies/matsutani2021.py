@@ -30,6 +30,8 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -176,11 +178,24 @@ def run(dataset: Dataset, options: dict | None = None) -> pd.DataFrame:
     return b.frame()
 
 
+_LAST: list = []
+
+
 def analysed_values(dataset: Dataset, analysed: pd.Index) -> PatientValues:
-    """The analysed patients' measurements by parameter and visit (ids as text)."""
+    """The analysed patients' measurements by parameter and visit (ids as text).
+
+    The last answer is kept (one entry) and given again for the same measurements
+    table and patients: the figures drawn after a run ask for it too, and coding a
+    million patients' rows takes about a second.
+    """
     meas = dataset["measurements"]
+    if _LAST and _LAST[0]() is meas and _LAST[1].equals(analysed):
+        return _LAST[2]
     rows = np.flatnonzero(in_patients(meas["USUBJID"], analysed))
-    return PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True)
+    values = PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True)
+    # a weak reference: the kept coding goes when the table does
+    _LAST[:] = [weakref.ref(meas, lambda _: _LAST.clear()), analysed, values]
+    return values
 
 
 def _flow(b, subjects, opts, has_grp):
@@ -373,7 +388,7 @@ def _adverse_events(b, dataset, subjects, group, analysed, opts, has_grp):
 
 
 def figures(ard: pd.DataFrame, dataset: Dataset, out_dir) -> list:
-    """Flow diagram, baseline vs endpoint per measure, improvement-rate scatter (PNG + SVG)."""
+    """Flow diagram, baseline vs endpoint per measure, improvement rates (PNG files)."""
     from analysis.report import matsutani2021 as report  # drawing lives in the report layer
 
     return report.figures(ard, dataset, out_dir)

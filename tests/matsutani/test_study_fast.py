@@ -177,7 +177,7 @@ def test_in_patients_matches_isin(kind):
 
 
 def test_patient_values_match_pivot():
-    dataset, _ = cohort(11)
+    dataset, _ = cohort(17)
     meas = dataset["measurements"]
     patients = pd.Index(sorted(dataset["subjects"]["USUBJID"].astype(str)))
     pv = PatientValues(meas, patients, PARAMS, text_ids=True)
