@@ -112,9 +112,12 @@ def missingness_table(ctx: Context, params=None, visits=None) -> str:
     n_all = ctx.n_patients
     if meas is None or meas.empty or not n_all:
         return "No measurements were supplied."
-    have = meas.dropna(subset=["AVAL"]).groupby(["PARAMCD", "AVISIT"])["USUBJID"].nunique()
-    params = params or sorted(meas["PARAMCD"].dropna().unique())
-    visits = visits or sorted(meas["AVISIT"].dropna().unique(),
+    # grouped from integer codes: a pandas groupby on the text took ~9 s at 1e6 patients
+    from analysis.report.aggregate import measurement_groups, present_values
+
+    have = {(g.param, g.visit): g.n_patients for g in measurement_groups(ctx.dataset)}
+    params = params or sorted(present_values(ctx.dataset, "measurements", "PARAMCD"))
+    visits = visits or sorted(present_values(ctx.dataset, "measurements", "AVISIT"),
                               key=lambda v: (v != "BASELINE", int(v.split()[-1])
                                              if v.split()[-1].isdigit() else 0))
     rows = []

@@ -1,8 +1,10 @@
 """Distributions of a dataset's values, for the manuscripts' data appendix.
 
 Drawn from aggregates only (histogram counts and quartiles), never one mark per row, so
-the figure costs the same at a million patients. Histogram bins holding fewer than
-``min_cell`` patients are left empty, so no small count can be read off a bar.
+the figure costs the same at a million patients; the measurements are grouped by
+parameter and visit from integer codes (:mod:`analysis.report.aggregate`), not by
+comparing their text once per group. Histogram bins holding fewer than ``min_cell``
+patients are left empty, so no small count can be read off a bar.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from analysis.report.aggregate import measurement_groups, present_values  # noqa: E402
 from analysis.report.figsave import save_png  # noqa: E402
 from analysis.schema.contract import PARAMS  # noqa: E402
 
@@ -44,11 +47,13 @@ def _histogram(ax, values: pd.Series, title: str, min_cell: int, bins: int = 20)
     ax.tick_params(labelsize=7)
 
 
-def _boxes_by_visit(ax, meas: pd.DataFrame, paramcd: str) -> None:
-    sub = meas.loc[meas["PARAMCD"] == paramcd, ["AVISIT", "AVAL"]].dropna()
+def _boxes_by_visit(ax, groups: list, paramcd: str) -> None:
+    """Box per visit of ``paramcd``; ``groups`` from :func:`measurement_groups`, in order
+    of first appearance (so visits that sort alike keep the table's order)."""
+    by_visit = {g.visit: g.values for g in groups if g.param == paramcd}
     stats = []
-    for visit in _visit_order(sub["AVISIT"].unique()):
-        v = sub.loc[sub["AVISIT"] == visit, "AVAL"].to_numpy(dtype=float)
+    for visit in _visit_order(list(by_visit)):
+        v = by_visit[visit]
         q1, med, q3 = np.percentile(v, [25, 50, 75])
         stats.append({"label": visit.title().replace("Week ", "W"), "med": med, "q1": q1,
                       "q3": q3, "whislo": v.min(), "whishi": v.max(), "fliers": []})
@@ -80,7 +85,9 @@ def distributions_figure(dataset, out_dir: Path, min_cell: int = 0) -> list[Path
     if subjects is None or subjects.empty:
         return []
     meas = dataset.tables.get("measurements")
-    params = [] if meas is None else [p for p in PARAMS if (meas["PARAMCD"] == p).any()]
+    groups = [] if meas is None else measurement_groups(dataset)
+    coded = set() if meas is None else set(present_values(dataset, "measurements", "PARAMCD"))
+    params = [p for p in PARAMS if p in coded]
     age_panels = [c for c in ("AGE", "AGEDIAG") if c in subjects and subjects[c].notna().any()]
     n_panels = len(age_panels) * 2 + len(params)
     ncols = 3
@@ -93,7 +100,7 @@ def distributions_figure(dataset, out_dir: Path, min_cell: int = 0) -> list[Path
             _histogram(flat.pop(0), subjects.loc[subjects["SEX"] == sex, column],
                        f"{titles[column]}, {name} (years)", min_cell)
     for p in params:
-        _boxes_by_visit(flat.pop(0), meas, p)
+        _boxes_by_visit(flat.pop(0), groups, p)
     for ax in flat:
         ax.set_axis_off()
     fig.tight_layout()
