@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -111,7 +112,7 @@ def topical_shares_figure(ard, out_dir: Path) -> list[Path]:
     """Share of each topical therapy at each visit (stacked percent bars)."""
     if select(ard, analysis="table2").empty:
         return []
-    fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    fig, ax = plt.subplots(figsize=(6.0, 4.4))
     bottoms = np.zeros(len(VISITS))
     for (label, var), color in zip(TABLE2_ROWS, ("0.8", "C1", "C2", "C4")):
         pct = np.nan_to_num([get(ard, analysis="table2", variable=var, group="all", visit=v,
@@ -122,8 +123,12 @@ def topical_shares_figure(ard, out_dir: Path) -> list[Path]:
     ax.set_xticks(range(len(VISITS)), [f"{VISIT_LABELS[v]}\n(n = {fmt_num(n, 0)})" for v, n in zip(VISITS, ns)])
     ax.set_ylabel("Evaluable patients (%)")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
-    fig.tight_layout()
+    # legend under the plot: the bars get the full width, so that the "(n = ...)" of
+    # each visit has room even with six- or seven-digit counts
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], fontsize=7, loc="lower center", ncol=2,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return save_png(fig, out_dir, "ferrucci2022_topical_shares")
 
 
@@ -169,6 +174,15 @@ def forest_figure(ard, out_dir: Path) -> list[Path]:
                 fmt="s", color="C0", capsize=3)
     ax.axvline(1.0, color="0.5", lw=0.8, ls="--")
     ax.set_xscale("log")
+    # plain hazard ratios on the log axis (matplotlib's default reads "2 x 10^0")
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in (0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 10) if lo <= t <= hi]
+    if len(ticks) < 2:  # a narrow range: add ticks spread over it
+        spread = {float(f"{t:.3g}") for t in np.geomspace(lo, hi, 5)[1:4]}
+        ticks = sorted(set(ticks) | {t for t in spread if lo <= t <= hi})
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlim(lo, hi)
     ax.set_yticks(y, [f"{r.label}\nHR {fmt_num(r.hr, 2)} ({fmt_num(r.lo, 2)}–{fmt_num(r.hi, 2)}), {fmt_p(r.p)}"
                       for r in frame.itertuples()], fontsize=7)
     ax.set_xlabel("Hazard ratio of starting tacrolimus (log scale)")
