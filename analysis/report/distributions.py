@@ -9,6 +9,7 @@ patients are left empty, so no small count can be read off a bar.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -62,7 +63,9 @@ def _boxes_by_visit(ax, groups: list, paramcd: str) -> None:
         return
     ax.bxp(stats, showfliers=False)
     label = PARAMS[paramcd].label if paramcd in PARAMS else paramcd
-    ax.set_title(f"{paramcd}: {label[:38]}", fontsize=8)
+    # wrapped, not cut: a long scale name ran into the next panel's title
+    ax.set_title("\n".join(textwrap.wrap(f"{paramcd}: {label}", 34, max_lines=2,
+                                          placeholder="…")), fontsize=8)
     ax.tick_params(labelsize=7)
 
 
