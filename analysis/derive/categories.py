@@ -51,12 +51,14 @@ def band(values, bands) -> pd.Series:
     x = pd.Series(values, dtype=float)
     uppers = np.array([u for _, u in bands], dtype=float)
     labels = np.array([lab for lab, _ in bands], dtype=object)
-    if (x.dropna() > uppers[-1]).any() or (x.dropna() < 0).any():
+    v = x.to_numpy()  # arrays, not Series: no label lookups on a million-patient index
+    missing = np.isnan(v)
+    if (v[~missing] > uppers[-1]).any() or (v[~missing] < 0).any():
         raise ValueError(f"value outside the banded range 0-{uppers[-1]:g}")
-    idx = np.searchsorted(uppers, x.to_numpy(), side="left")
-    out = pd.Series(np.where(x.isna(), None, labels[np.minimum(idx, len(labels) - 1)]),
+    idx = np.searchsorted(uppers, v, side="left")
+    out = pd.Series(np.where(missing, None, labels[np.minimum(idx, len(labels) - 1)]),
                     index=x.index, dtype=object)
-    return out.where(x.notna(), np.nan)
+    return out.where(~missing, np.nan)
 
 
 def easi_band(values) -> pd.Series:

@@ -106,7 +106,8 @@ def two_by_two_counts(group, outcome) -> tuple[int, int, int, int]:
     """
     g = pd.Series(group, dtype=float)
     o = pd.Series(outcome, dtype=float).set_axis(g.index)
-    keep = g.notna() & o.notna()
+    g, o = g.to_numpy(), o.to_numpy()  # positions, as set_axis made them
+    keep = ~np.isnan(g) & ~np.isnan(o)
     g, o = g[keep], o[keep]
     return (int(((g == 1) & (o == 1)).sum()), int(((g == 1) & (o == 0)).sum()),
             int(((g == 0) & (o == 1)).sum()), int(((g == 0) & (o == 0)).sum()))

@@ -53,11 +53,11 @@ def from_adtte(tte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
 
     Raises ValueError if a patient has more than one row for the parameter.
     """
-    rows = tte[tte["PARAMCD"] == paramcd]
-    if rows["USUBJID"].duplicated().any():
+    rows = tte[(tte["PARAMCD"] == paramcd).to_numpy()]
+    indexed = rows.set_index("USUBJID")
+    if not indexed.index.is_unique:  # the index's hash table serves later lookups too
         raise ValueError(f"more than one {paramcd} row for a patient")
-    out = rows.set_index("USUBJID")[["AVAL", "CNSR"]].astype({"AVAL": float, "CNSR": int})
-    return out
+    return indexed[["AVAL", "CNSR"]].astype({"AVAL": float, "CNSR": int})
 
 
 def from_visits(wide_codes: pd.DataFrame, categories, visit_days: dict) -> pd.DataFrame:

@@ -97,6 +97,16 @@ def _take(column: pd.Series, rows: np.ndarray | None):
     return values if rows is None else values[rows]
 
 
+def _codes_at(column: pd.Series, rows: np.ndarray | None, given: tuple | None):
+    """(codes, uniques) of ``column`` at ``rows`` (all when None): the given
+    whole-column codes picked at the rows, or a factorization of those cells."""
+    if given is None:
+        return pd.factorize(_take(column, rows))
+    codes, uniques = given
+    codes = np.asarray(codes)
+    return (codes if rows is None else codes[rows]), uniques
+
+
 class CodedVisits:
     """Rows of a long table kept for ``visits`` (and parameters), as integer codes.
 
@@ -105,9 +115,9 @@ class CodedVisits:
 
     Attributes
     ----------
-    rows : ndarray
+    rows : ndarray or None
         Positions in ``frame`` of the rows at one of ``visits`` (and of a parameter
-        asked for), in table order.
+        asked for), in table order; None when every row of ``frame`` is kept.
     patient : ndarray
         Code of each kept row's ``USUBJID``: position in ``ids``; -1 if missing.
     visit : ndarray
@@ -123,21 +133,28 @@ class CodedVisits:
         self._where = {}
 
     @classmethod
-    def build(cls, long: pd.DataFrame, visits, paramcds=None,
-              param_codes: tuple | None = None) -> "CodedVisits | None":
+    def build(cls, long: pd.DataFrame, visits, paramcds=None, param_codes: tuple | None = None,
+              visit_codes: tuple | None = None, id_codes: tuple | None = None
+              ) -> "CodedVisits | None":
         """Code ``long``; None when the visit labels are not distinct text.
 
-        ``param_codes`` is ``pd.factorize(long["PARAMCD"])`` when the caller has it.
+        ``param_codes``, ``visit_codes``, ``id_codes``: ``(codes, uniques)`` of the
+        whole PARAMCD, AVISIT, USUBJID columns when the caller has them (a reader's
+        codes, :meth:`analysis.io.dataset.Dataset.factorized`): as
+        :func:`pandas.factorize` gives them, -1 for a missing cell; ``uniques`` may
+        hold values no row has.
         """
         visits = list(visits)
         labels = pd.Index(visits)
         if not all(isinstance(v, str) for v in visits) or not labels.is_unique:
             return None
-        rows, param, params = None, None, None
+        rows, param, params = None, None, None  # rows None: every row so far
         if paramcds is not None:
             params = list(paramcds)
+            if len(params) > 1000:
+                return None
             codes, uniques = param_codes if param_codes is not None else pd.factorize(long[PARAM])
-            which = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last slot: missing code
+            which = np.full(len(uniques) + 1, -1, dtype=np.int16)  # last slot: missing code
             for j, u in enumerate(np.asarray(uniques, dtype=object)):
                 hits = [i for i, p in enumerate(params) if _equal(u, p)]
                 if len(hits) > 1:
@@ -145,25 +162,35 @@ class CodedVisits:
                 if hits:
                     which[j] = hits[0]
             param = which[codes]
-            rows = np.flatnonzero(param >= 0)
-            param = param[rows]
-        vcodes, vuniques = pd.factorize(_take(long[VISIT], rows))
-        vpos = np.append(labels.get_indexer(np.asarray(vuniques, dtype=object)), -1)[vcodes]
-        kept = vpos >= 0
-        rows = np.flatnonzero(kept) if rows is None else rows[kept]
-        visit = vpos[kept]
-        param = None if param is None else param[kept]
-        patient, ids = pd.factorize(_take(long[ID], rows))
-        return cls(long, visits, rows, patient.astype(np.int64),
-                   pd.Index(np.asarray(ids, dtype=object)), visit, param, params)
+            keep = param >= 0
+            if not keep.all():
+                rows = np.flatnonzero(keep)
+                param = param[rows]
+        vcodes, vuniques = _codes_at(long[VISIT], rows, visit_codes)
+        vpos = np.append(labels.get_indexer(np.asarray(vuniques, dtype=object)), -1)
+        visit = vpos.astype(np.int8 if len(visits) < 127 else np.int64)[vcodes]
+        kept = visit >= 0
+        if not kept.all():
+            where = np.flatnonzero(kept)
+            rows = where if rows is None else rows[where]
+            visit = visit[where]
+            param = None if param is None else param[where]
+        patient, ids = _codes_at(long[ID], rows, id_codes)
+        return cls(long, visits, rows, np.asarray(patient), pd.Index(np.asarray(ids, dtype=object)),
+                   visit, param, params)
 
     def _select(self, paramcd) -> np.ndarray | None:
-        """Positions (in the kept rows) of ``paramcd``'s rows; all when None."""
+        """Positions (in the kept rows) of ``paramcd``'s rows, in table order; None: all."""
         if paramcd is None:
-            return None if self.param is None else np.arange(self.rows.size)
+            return None
         if self.params is None or paramcd not in self.params:
             raise KeyError(f"{paramcd!r} was not coded")
         return np.flatnonzero(self.param == self.params.index(paramcd))
+
+    def _table_rows(self, sel) -> np.ndarray:
+        if self.rows is None:
+            return np.arange(len(self.frame)) if sel is None else sel
+        return self.rows if sel is None else self.rows[sel]
 
     def long(self, value: str, paramcd=None) -> pd.DataFrame:
         """``paramcd``'s rows at the visits: patient code, visit (categorical in
@@ -174,11 +201,10 @@ class CodedVisits:
         """
         sel = self._select(paramcd)
         pick = (lambda a: a) if sel is None else (lambda a: a[sel])
-        rows = pick(self.rows)
         return pd.DataFrame({
-            ID: pick(self.patient),
+            ID: pick(self.patient).astype(np.int64),
             VISIT: pd.Categorical.from_codes(pick(self.visit), categories=self.visits),
-            value: _take(self.frame[value], rows),
+            value: _take(self.frame[value], self._table_rows(sel)),
         })
 
     def _positions(self, patients) -> tuple[pd.Index, np.ndarray]:
@@ -201,16 +227,17 @@ class CodedVisits:
             self._where[key] = (patients, index, src)
         return self._where[key][1], self._where[key][2]
 
-    def wide(self, value: str, paramcd=None, patients=None,
-             categorical: bool = False) -> pd.DataFrame | None:
+    def wide(self, value: str, paramcd=None, patients=None, categorical: bool = False,
+             value_codes: tuple | None = None) -> pd.DataFrame | None:
         """:func:`visit_wide` of ``paramcd``; None where pandas' pivot rules must apply.
 
         With ``categorical=True`` a text ``value`` comes back as categorical columns
-        (same values and missing cells; ``isin``/``==`` then compare integer codes).
+        (same values and missing cells; ``isin``/``==`` then compare integer codes),
+        from ``value_codes`` (whole-column ``(codes, uniques)``) when given.
         Raises ValueError when a patient has two rows at one visit.
         """
         sel = self._select(paramcd)
-        patient = self.patient if sel is None else self.patient[sel]
+        patient = (self.patient if sel is None else self.patient[sel]).astype(np.int64)
         visit = self.visit if sel is None else self.visit[sel]
         if (patient < 0).any():  # missing ids: pivot's own rules for a NaN label
             return None
@@ -219,7 +246,6 @@ class CodedVisits:
         if cell.size and np.bincount(cell, minlength=n_ids * n_vis).max() > 1:
             raise ValueError(DUPLICATE)
         column = self.frame[value]
-        rows = self.rows if sel is None else self.rows[sel]
         kind = _kind(column, categorical)
         if kind is None:
             return None
@@ -236,8 +262,9 @@ class CodedVisits:
             index, src = self._positions(patients)
         src = np.where(src < 0, n_ids, src)  # row n_ids: nothing recorded
         observed = np.bincount(visit, minlength=n_vis) > 0
-        return _assemble(kind, column, rows, patient, visit, src, index, self.visits,
-                         observed, n_ids)
+        rows = self._table_rows(sel)
+        return _assemble(kind, column, rows, cell, src, index, self.visits, observed, n_ids,
+                         value_codes)
 
 
 def _equal(a, b) -> bool:
@@ -259,16 +286,17 @@ def _kind(column: pd.Series, categorical: bool) -> str | None:
     return None
 
 
-def _assemble(kind, column, rows, patient, visit, src, index, visits, observed, n_ids):
+def _assemble(kind, column, rows, cell, src, index, visits, observed, n_ids, value_codes=None):
+    """The frame of :meth:`CodedVisits.wide`: each value put at its (patient, visit)
+    ``cell`` of a patients x visits table, rows then picked in ``index`` order."""
     n_vis = len(visits)
     if kind == "float":
         table = np.full((n_ids + 1, n_vis), np.nan)
-        table[patient, visit] = column.to_numpy()[rows]
-        wide = pd.DataFrame(table[src], index=index, columns=pd.Index(visits))
-        return wide
+        table.reshape(-1)[cell] = column.to_numpy()[rows]
+        return pd.DataFrame(table[src], index=index, columns=pd.Index(visits))
     if kind == "object":
         table = np.full((n_ids + 1, n_vis), np.nan, dtype=object)
-        table[patient, visit] = column.to_numpy()[rows]
+        table.reshape(-1)[cell] = column.to_numpy()[rows]
         block = table[src]
         data = {v: (block[:, j] if observed[j] else block[:, j].astype(float))
                 for j, v in enumerate(visits)}
@@ -276,10 +304,10 @@ def _assemble(kind, column, rows, patient, visit, src, index, visits, observed, 
     if kind == "category":
         codes, dtype = column.cat.codes.to_numpy()[rows], column.dtype
     else:  # object values wanted as categorical
-        codes, uniques = pd.factorize(_take(column, rows))
+        codes, uniques = _codes_at(column, rows, value_codes)
         dtype = pd.CategoricalDtype(pd.Index(np.asarray(uniques, dtype=object)))
     table = np.full((n_ids + 1, n_vis), -1, dtype=np.int64)
-    table[patient, visit] = codes
+    table.reshape(-1)[cell] = codes
     block = table[src]
     data = {v: (pd.Categorical.from_codes(block[:, j], dtype=dtype) if observed[j]
                 else np.full(len(index), np.nan)) for j, v in enumerate(visits)}

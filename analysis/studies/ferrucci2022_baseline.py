@@ -85,7 +85,8 @@ def table1(ctx: Context) -> None:
               "all": pd.Series(True, index=subj.index)}
     flags = {var: _flag(subj, col, code) for var, (col, code) in TABLE1_ROWS.items()}
     if all(c in subj for c in SITES.values()):
-        combo = combination({k: yn(subj[c]) for k, c in SITES.items()})
+        # categorical: each of the seven tests below then compares codes, not text
+        combo = combination({k: yn(subj[c]) for k, c in SITES.items()}).astype("category")
         for row in SITE_ROWS:
             flags[f"SITES={row}"] = equals(combo, row)
     else:

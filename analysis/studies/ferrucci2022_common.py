@@ -35,13 +35,37 @@ class Context:
     visit_weeks: dict
     available: dict = field(default_factory=dict)  # block -> reason ("" = produced)
     _cache: dict = field(default_factory=dict, repr=False)
+    dataset: object = field(default=None, repr=False)  # where the tables came from
+
+    def text_codes(self, table: str, column: str) -> tuple:
+        """``(codes, uniques)`` of a text column of one of the context's tables.
+
+        The context's tables hold the dataset's rows in the dataset's order, so the
+        codes a reader kept (:meth:`analysis.io.dataset.Dataset.factorized`) apply;
+        otherwise ``pd.factorize``. ``uniques`` may hold values no row has.
+        """
+        key = ("codes", table, column)
+        if key not in self._cache:
+            ds = getattr(self, "dataset", None)
+            got = None
+            if ds is not None and table in ds and column in ds[table] \
+                    and len(ds[table]) == len(getattr(self, table)):
+                got = ds.factorized(table, column)
+            if got is None:
+                codes, uniques = pd.factorize(getattr(self, table)[column])
+                got = codes, np.asarray(uniques, dtype=object)
+            self._cache[key] = got
+        return self._cache[key]
 
     def params(self, *keys) -> dict:
         return {k: self.options[k] for k in keys}
 
     def has_param(self, paramcd: str) -> bool:
         if "paramcd_set" not in self._cache:  # one pass, not one per question
-            self._cache["paramcd_set"] = set(self._param_codes()[1])
+            codes, uniques = self._param_codes()
+            codes = np.asarray(codes)
+            held = np.bincount(codes[codes >= 0], minlength=len(uniques)) > 0
+            self._cache["paramcd_set"] = set(np.asarray(uniques, dtype=object)[held])
         return paramcd in self._cache["paramcd_set"]
 
     def in_evaluable(self) -> np.ndarray:
@@ -67,7 +91,11 @@ class Context:
         for source, pos in known:
             if source is labels or (len(source) == len(labels) and source.equals(labels)):
                 return pos
-        pos = self.subjects.index.get_indexer(labels)
+        evalfl = self._cache.get("evalfl")
+        if evalfl is not None and len(labels) == len(self.evaluable) and labels.equals(self.evaluable):
+            pos = np.flatnonzero(evalfl)  # evaluable = subjects.index[evalfl]: no lookup
+        else:
+            pos = self.subjects.index.get_indexer(labels)
         known.append((labels, pos))
         return pos
 
@@ -97,7 +125,9 @@ class Context:
         return values.reindex(patients)
 
     def _param_codes(self):
-        """``pd.factorize`` of PARAMCD, once: ``has_param`` and every reshape share it."""
+        """Codes of PARAMCD, once: ``has_param`` and every reshape share them."""
+        if getattr(self, "dataset", None) is not None:
+            return self.text_codes("measurements", "PARAMCD")
         if "paramcds" not in self._cache:
             self._cache["paramcds"] = pd.factorize(self.measurements["PARAMCD"])
         return self._cache["paramcds"]
@@ -115,16 +145,29 @@ class Context:
         wide = self._cache[key]
         if patients is None:
             return wide.copy()
-        return self.rows_of(wide, pd.Index(patients, name="USUBJID"))
+        if not (isinstance(patients, pd.Index) and patients.name == "USUBJID"):
+            patients = pd.Index(patients, name="USUBJID")
+        return self.rows_of(wide, patients)
 
     def _coded_scores(self, paramcd: str) -> CodedVisits | None:
         """Measurements coded once for every score of the study (or ``paramcd`` alone)."""
         params = SCORE_PARAMS if paramcd in SCORE_PARAMS else (paramcd,)
         key = ("coded", params)
         if key not in self._cache:
-            self._cache[key] = CodedVisits.build(self.measurements, self.visits, list(params),
-                                                 param_codes=self._param_codes())
+            self._cache[key] = CodedVisits.build(
+                self.measurements, self.visits, list(params), param_codes=self._param_codes(),
+                visit_codes=self._maybe_codes("measurements", "AVISIT"),
+                id_codes=self._maybe_codes("measurements", "USUBJID"))
         return self._cache[key]
+
+    def _maybe_codes(self, table: str, column: str) -> tuple | None:
+        """:meth:`text_codes` of a text column the dataset coded; None otherwise
+        (the reshaping then codes the cells it keeps itself)."""
+        ds = getattr(self, "dataset", None)
+        frame = getattr(self, table)
+        if ds is None or column not in frame or frame[column].dtype != object:
+            return None
+        return self.text_codes(table, column)
 
     def score_rows(self, paramcd: str) -> pd.DataFrame:
         """``paramcd``'s rows at the analysed visits (USUBJID, AVISIT, AVAL), table order.
@@ -144,13 +187,17 @@ class Context:
         if len(frame) == 0 or not frame.index.is_unique or \
                 not all(dt == np.float64 for dt in frame.dtypes):
             return frame.reindex(index)
-        known = self._cache.setdefault("rows_of", [])
-        for source, target, pos in known:
-            if source is frame.index and target.equals(index):
-                break
-        else:  # hashing a million ids costs more than everything else here
-            pos = frame.index.get_indexer(index)
-            known.append((frame.index, index, pos))
+        pos = None
+        if frame.index is self.subjects.index or frame.index.equals(self.subjects.index):
+            pos = self.subject_positions(index)
+        if pos is None:
+            known = self._cache.setdefault("rows_of", [])
+            for source, target, pos in known:
+                if source is frame.index and target.equals(index):
+                    break
+            else:  # hashing a million ids costs more than everything else here
+                pos = frame.index.get_indexer(index)
+                known.append((frame.index, index, pos))
         values = frame.to_numpy()[np.where(pos < 0, 0, pos)]
         values[pos < 0] = np.nan
         return pd.DataFrame(values, index=index, columns=frame.columns)
@@ -162,9 +209,12 @@ class Context:
         ``isin`` of :func:`analysis.derive.topicals.uses` compare integer codes.
         """
         if "topicals" not in self._cache:
-            coded = CodedVisits.build(self.topicals, self.visits)
-            wide = None if coded is None else coded.wide("TOPICAL", patients=self.evaluable,
-                                                         categorical=True)
+            coded = CodedVisits.build(self.topicals, self.visits,
+                                      visit_codes=self._maybe_codes("topicals", "AVISIT"),
+                                      id_codes=self._maybe_codes("topicals", "USUBJID"))
+            wide = None if coded is None else coded.wide(
+                "TOPICAL", patients=self.evaluable, categorical=True,
+                value_codes=self._maybe_codes("topicals", "TOPICAL"))
             if wide is None:
                 wide = visit_wide(self.topicals, "TOPICAL", self.visits, patients=self.evaluable)
             self._cache["topicals"] = wide

@@ -70,7 +70,9 @@ def _tte_rows(ctx: Context) -> tuple[pd.DataFrame | None, str]:
         times, source = from_visits(codes, TACROLIMUS_CODES, days), FROM_VISITS_METHOD
     else:
         return None, "no tte table and no topicals table"
-    times = times[ctx.is_evaluable(times.index)]
+    evaluable = ctx.is_evaluable(times.index)
+    if not evaluable.all():  # (a selection would drop the index's hash table)
+        times = times[evaluable]
     if ctx.options["tte_baseline_users"] == "exclude":
         if codes is not None:
             at_baseline = uses(codes[BASELINE], TACROLIMUS_CODES).reindex(times.index) == 1
@@ -115,7 +117,7 @@ def time_to_tacrolimus(ctx: Context) -> None:
         if isinstance(med, dict) and stat in med:
             b.add("tac_time_to_start", stat if stat == "median" else f"median_{stat}", med[stat],
                   method=f"{med_method}; {unit} (NaN if not reached)", **coords)
-    started = times[(times["CNSR"] == 0) & (times["AVAL"] > 0)]
+    started = times[((times["CNSR"] == 0) & (times["AVAL"] > 0)).to_numpy()]
     summ = summaries(pd.DataFrame({"": to_unit(started["AVAL"], unit).to_numpy()}), "TTTAC",
                      group="STARTED AFTER BASELINE")
     add_summaries(ctx, "tac_time_to_start", summ, f"{SUMMARY_METHOD}; observed start times, {unit}",
@@ -283,7 +285,7 @@ def easi_week4_by_tacbl(ctx: Context) -> None:
     add_test(ctx, "easi_lt7_w4_by_tacbl", lambda: contingency.two_by_two(a, b, c, d, test=test),
              params={**params, "two_by_two_test": test}, variable=f"EASI<{cut:g}",
              group="TACBL=Y vs TACBL=N", visit="WEEK 4")
-    bands = easi_band(easi4)
+    bands = easi_band(easi4).astype("category")  # six equality tests on codes
     flags = {f"EASIBAND={label}": equals(bands, label) for label, _ in EASI_BANDS}
     add_frequencies(ctx, "easi_bands_w4_by_tacbl", frequencies(flags, groups, visit="WEEK 4"),
                     EASI_BAND_METHOD, params)

@@ -4,7 +4,7 @@ replaced gave, on random and edge-case inputs: object and categorical columns,
 None/NaN/pd.NA, blanks, numbers and booleans mixed in, empty, one row, duplicate
 row labels, named series.
 
-References: ``yn``, ``equals`` and ``combination`` verbatim from
+References: ``yn``, ``equals``, ``combination`` and ``band`` verbatim from
 analysis/derive/categories.py at commit c4b3bb8.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from analysis.derive.categories import combination, equals, yn
+from analysis.derive.categories import EASI_BANDS, band, combination, equals, yn
 from tests.derive._compare import assert_same_series
 
 CHECK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -114,3 +115,31 @@ def test_hand_examples_still_hold():
     assert equals(pd.Series(["M", "F", None], dtype="category"), "F").tolist()[:2] == [0.0, 1.0]
     f = {"FACE": pd.Series([1.0, 0.0, 1.0]), "HANDS": pd.Series([1.0, 0.0, None])}
     assert combination(f).tolist()[:2] == ["FACE+HANDS", "NONE"]
+
+
+def ref_band(values, bands) -> pd.Series:  # c4b3bb8
+    x = pd.Series(values, dtype=float)
+    uppers = np.array([u for _, u in bands], dtype=float)
+    labels = np.array([lab for lab, _ in bands], dtype=object)
+    if (x.dropna() > uppers[-1]).any() or (x.dropna() < 0).any():
+        raise ValueError(f"value outside the banded range 0-{uppers[-1]:g}")
+    idx = np.searchsorted(uppers, x.to_numpy(), side="left")
+    out = pd.Series(np.where(x.isna(), None, labels[np.minimum(idx, len(labels) - 1)]),
+                    index=x.index, dtype=object)
+    return out.where(x.notna(), np.nan)
+
+
+@CHECK
+@given(values=st.lists(st.one_of(st.floats(-1, 80), st.sampled_from([0.0, 1.0, 7.0, 21.0, 72.0]),
+                                 st.just(float("nan"))), max_size=30),
+       labelled=st.booleans())
+def test_band_matches_the_replaced_code(values, labelled):
+    s = pd.Series(values, dtype=float, index=[f"P{i}" for i in range(len(values))] if labelled else None)
+    try:
+        want = ref_band(s, EASI_BANDS)
+    except ValueError as err:
+        with pytest.raises(ValueError, match="outside"):
+            band(s, EASI_BANDS)
+        assert "outside" in str(err)
+        return
+    assert_same_series(band(s, EASI_BANDS), want)

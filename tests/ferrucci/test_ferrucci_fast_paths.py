@@ -150,3 +150,37 @@ def test_at_risk_rows_match_inner_concat():
     assert_same_frame(_at_risk(flags, cov.iloc[::-1]), reference(flags, cov.iloc[::-1]))
     other = cov.set_axis(pd.Index([f"P{i}" for i in range(5, 35)], name="USUBJID"))
     assert_same_frame(_at_risk(flags, other), reference(flags, other))
+
+
+def reference_subjects(table: pd.DataFrame) -> pd.DataFrame:
+    """c4b3bb8's ``set_index`` copy, then the code columns made categorical (55ca31e+)."""
+    frame = ferrucci2022._text_ids(table).set_index("USUBJID", drop=False)
+    frame.index.name = "USUBJID"
+    for column in dict.fromkeys(ferrucci2022.CODED_SUBJECT_COLUMNS):
+        if column in frame and frame[column].dtype == object:
+            codes, uniques = pd.factorize(frame[column])
+            frame[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_subjects_frame_matches_set_index(seed):
+    rng = np.random.default_rng(seed)
+    n = [0, 1, 7, 30][seed]
+    table = pd.DataFrame({
+        "USUBJID": [f"P{i}" for i in rng.permutation(n)],
+        "SEX": rng.choice(["M", "F", None], n),
+        "AGE": rng.normal(40, 10, n),
+        "TRTSDT": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 300, n), "D"),
+        "EVALFL": pd.Series(rng.choice(["Y", "N"], n), dtype=object),
+        "EVALRSN": rng.choice(["NON-ADHERENCE", None], n),
+        "COURSE": pd.Series(rng.choice(["RELAPSING", "PERSISTENT"], n)).astype("category"),
+        "NVIS": pd.array(rng.integers(0, 4, n), dtype="Int64"),
+    })
+    if n > 2:
+        table.loc[1, "USUBJID"] = table.loc[0, "USUBJID"]  # a repeated id stays as it is
+    ctx = ferrucci2022.prepare(Dataset({"subjects": table, "measurements": cohort(0)["measurements"]}))
+    got = ctx.subjects
+    want = reference_subjects(table)
+    assert_same_frame(got, want)
+    assert list(ctx.evaluable) == list(want.index[want["EVALFL"] == "Y"])
