@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 
-def in_patients(ids: pd.Series, patients) -> np.ndarray:
-    """``ids.astype(str).isin(patients)`` as a boolean array, one lookup per run of ids.
+def in_patients(ids: pd.Series, patients, codes=None) -> np.ndarray:
+    """``ids.astype(str).isin(patients)`` as a boolean array, one lookup per distinct id
+    (given its codes) or per run of equal ids.
 
     Parameters
     ----------
@@ -27,13 +28,27 @@ def in_patients(ids: pd.Series, patients) -> np.ndarray:
         Patient id of each row (``USUBJID``), any dtype.
     patients : sequence of str
         The patients wanted.
+    codes : tuple, optional
+        ``(codes, uniques)`` of ``ids`` as :meth:`analysis.io.dataset.Dataset.factorized`
+        gives them (uniques are ``str``, code -1 a missing id), when the reader kept them.
 
     Returns
     -------
     ndarray of bool
-        Exactly ``ids.astype(str).isin(patients).to_numpy()``; the run-wise lookup is
-        used only when every id is already a ``str`` (so ``astype(str)`` changes nothing).
+        Exactly ``ids.astype(str).isin(patients).to_numpy()``; the fast paths are
+        used only where ``astype(str)`` changes nothing (every id a ``str``), and a
+        missing id is looked up as ``astype(str)`` writes it.
     """
+    wanted_set = set(patients)
+    if codes is not None:
+        code, uniques = codes
+        code = np.asarray(code)
+        table = np.fromiter((u in wanted_set for u in uniques), dtype=bool, count=len(uniques))
+        out = np.append(table, False)[code]
+        missing = code < 0
+        if missing.any():
+            out[missing] = ids[missing].astype(str).isin(patients).to_numpy()
+        return out
     values = ids.to_numpy() if ids.dtype == object else None
     if (values is None or values.size < 2
             or pd.api.types.infer_dtype(values, skipna=False) != "string"):
@@ -43,7 +58,6 @@ def in_patients(ids: pd.Series, patients) -> np.ndarray:
     np.not_equal(values[1:], values[:-1], out=head[1:])
     starts = np.flatnonzero(head)
     # every id is a str: set membership is isin's equality, without building an Index
-    wanted_set = set(patients)
     wanted = np.fromiter((v in wanted_set for v in values[starts]), dtype=bool,
                          count=starts.size)
     return np.repeat(wanted, np.diff(np.append(starts, values.size)))
@@ -73,6 +87,10 @@ class PatientValues:
         Positions of the rows of ``long`` to use (default: all).
     text_ids : bool
         Read ``USUBJID`` as text (``astype(str)``), as ``patients`` are.
+    codes : dict, optional
+        ``{"PARAMCD": (codes, uniques), "AVISIT": (codes, uniques)}`` of the whole
+        columns of ``long`` (:meth:`analysis.io.dataset.Dataset.factorized`), so that
+        the text is not compared again.
 
     Examples
     --------
@@ -88,7 +106,8 @@ class PatientValues:
     ROW = "_ROW"
 
     def __init__(self, long: pd.DataFrame, patients: pd.Index, params, values=("AVAL",),
-                 rows: np.ndarray | None = None, text_ids: bool = False):
+                 rows: np.ndarray | None = None, text_ids: bool = False,
+                 codes: dict | None = None):
         from analysis.derive.visits import CodedVisits
 
         keep = ["USUBJID", "PARAMCD", "AVISIT", *dict.fromkeys(values)]
@@ -103,8 +122,21 @@ class PatientValues:
             self.long["USUBJID"] = ids.astype(str)
         self.patients = patients
         self.params = list(params)
-        visits = list(pd.unique(self.long["AVISIT"]))
-        self.coded = CodedVisits.build(self.long, visits, self.params)
+        given = {}
+        for column, coded in (codes or {}).items():
+            if coded is not None and column in ("PARAMCD", "AVISIT"):
+                code, uniques = coded
+                code = np.asarray(code)
+                given[column] = (code if rows is None else code[rows], uniques)
+        if "AVISIT" in given and (given["AVISIT"][0] >= 0).all():
+            code, uniques = given["AVISIT"]
+            seen = pd.unique(code)  # in order of first appearance
+            visits = list(np.asarray(uniques, dtype=object)[seen])
+        else:
+            visits = list(pd.unique(self.long["AVISIT"]))
+        self.coded = CodedVisits.build(self.long, visits, self.params,
+                                       param_codes=given.get("PARAMCD"),
+                                       visit_codes=given.get("AVISIT"))
         self._visits: dict = {}
 
     def visits(self, param: str) -> list:

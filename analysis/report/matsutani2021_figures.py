@@ -17,6 +17,7 @@ Matplotlib's Agg backend; PNG with fixed metadata, so the same data give the sam
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import matplotlib
@@ -40,6 +41,8 @@ LINES_SHOWN = 200
 POINTS_ALL = 2000
 
 
+_IDS: list = []  # the last group's ids (weakly tied to its subjects table)
+
 
 def analysed_values(ard, dataset):
     """The analysed group's measurements as the study coded them (the study keeps its
@@ -48,9 +51,11 @@ def analysed_values(ard, dataset):
 
     g = analysed_group(ard)
     subj = dataset["subjects"]
-    ids = subj["USUBJID"] if g == "all" else subj.loc[subj["TACGRP"] == g.split("=", 1)[1],
-                                                     "USUBJID"]
-    return study.analysed_values(dataset, pd.Index(sorted(ids.astype(str).unique())))
+    if not (_IDS and _IDS[0]() is subj and _IDS[1] == g):
+        ids = subj["USUBJID"] if g == "all" else subj.loc[subj["TACGRP"] == g.split("=", 1)[1],
+                                                         "USUBJID"]
+        _IDS[:] = [weakref.ref(subj), g, pd.Index(sorted(ids.astype(str).unique()))]
+    return study.analysed_values(dataset, _IDS[2])
 
 
 def line_sample(n: int, shown: int = LINES_SHOWN) -> np.ndarray:

@@ -156,7 +156,7 @@ def run(dataset: Dataset, options: dict | None = None) -> pd.DataFrame:
               params={key: list(val) if isinstance(val, tuple) else val})
     subjects = dataset["subjects"]
     has_grp = "TACGRP" in subjects
-    _flow(b, subjects, opts, has_grp)
+    _flow(b, subjects, opts, has_grp, dataset.factorized("subjects", "USUBJID"))
     if has_grp:
         group = _grp(opts["analysed_group"])
         analysed = subjects.loc[subjects["TACGRP"] == opts["analysed_group"], "USUBJID"]
@@ -191,17 +191,22 @@ def analysed_values(dataset: Dataset, analysed: pd.Index) -> PatientValues:
     meas = dataset["measurements"]
     if _LAST and _LAST[0]() is meas and _LAST[1].equals(analysed):
         return _LAST[2]
-    rows = np.flatnonzero(in_patients(meas["USUBJID"], analysed))
-    values = PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True)
+    rows = np.flatnonzero(in_patients(meas["USUBJID"], analysed,
+                                      dataset.factorized("measurements", "USUBJID")))
+    codes = {c: dataset.factorized("measurements", c) for c in ("PARAMCD", "AVISIT")}
+    values = PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True, codes=codes)
     # a weak reference: the kept coding goes when the table does
     _LAST[:] = [weakref.ref(meas, lambda _: _LAST.clear()), analysed, values]
     return values
 
 
-def _flow(b, subjects, opts, has_grp):
+def _flow(b, subjects, opts, has_grp, id_codes=None):
     a = "patient_flow"
-    ids = subjects["USUBJID"].astype(str)
-    n_all = int(ids.nunique())
+    if id_codes is not None and (np.asarray(id_codes[0]) >= 0).all():
+        # distinct ids from the reader's codes (every id is text: astype(str) is a no-op)
+        n_all = int((np.bincount(id_codes[0], minlength=len(id_codes[1])) > 0).sum())
+    else:
+        n_all = int(subjects["USUBJID"].astype(str).nunique())
     b.add(a, "count", n_all, variable="STARTERS", group="all", n=n_all,
           method="patients in subjects (dupilumab starters)")
     if not has_grp:
@@ -238,7 +243,8 @@ def _strength(b, dataset, analysed, group, opts):
         _note(b, "ointment_strength", "no topicals table with TACSTR: ointment strength skipped")
         return
     top = dataset["topicals"]
-    top = top[in_patients(top["USUBJID"], analysed)].assign(
+    top = top[in_patients(top["USUBJID"], analysed,
+                          dataset.factorized("topicals", "USUBJID"))].assign(
         USUBJID=lambda d: d["USUBJID"].astype(str))
     hist = strength_history(top)
     n = len(analysed)

@@ -156,7 +156,8 @@ def test_improvement_rate_matches_add_improvement_rate():
     assert {"BASE=0", "NO BASE", ""} == set(flag)
 
 
-@pytest.mark.parametrize("kind", ["sorted", "shuffled", "categorical", "numbers", "nan", "one", "empty"])
+@pytest.mark.parametrize("kind", ["sorted", "shuffled", "categorical", "numbers", "nan", "none",
+                                  "one", "empty"])
 def test_in_patients_matches_isin(kind):
     rng = np.random.default_rng(3)
     ids = pd.Series(np.repeat([f"P{i}" for i in range(50)], 4), dtype=object)
@@ -168,12 +169,19 @@ def test_in_patients_matches_isin(kind):
         ids = pd.Series(np.repeat(np.arange(50), 4), dtype=object)
     elif kind == "nan":
         ids = ids.where(rng.random(len(ids)) > 0.1)
+    elif kind == "none":  # astype(str) writes "None", not "nan"
+        ids = ids.where(rng.random(len(ids)) > 0.1, None)
     elif kind == "one":
         ids = ids.iloc[:1]
     elif kind == "empty":
         ids = ids.iloc[:0]
-    wanted = pd.Index(["P1", "P7", "3", "nan", "P49", "Q"])
-    assert in_patients(ids, wanted).tolist() == ids.astype(str).isin(wanted).tolist()
+    wanted = pd.Index(["P1", "P7", "3", "nan", "None", "P49", "Q"])
+    want = ids.astype(str).isin(wanted).tolist()
+    assert kind in ("one", "empty") or (any(want) and not all(want))
+    assert in_patients(ids, wanted).tolist() == want
+    codes = Dataset({"t": pd.DataFrame({"USUBJID": ids})}).factorized("t", "USUBJID")
+    if codes is not None:  # ids that are all text: the reader's codes path
+        assert in_patients(ids, wanted, codes).tolist() == want
 
 
 def test_patient_values_match_pivot():
