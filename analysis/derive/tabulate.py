@@ -60,7 +60,8 @@ def _count(flag: pd.Series, mask: pd.Series, denominator: str) -> tuple[int, int
     """
     if (flag.dtype == np.float64 and mask.dtype == bool
             and (mask.index is flag.index or mask.index.equals(flag.index))):
-        sel = flag.to_numpy()[mask.to_numpy()]
+        m = mask.to_numpy()
+        sel = flag.to_numpy() if m.all() else flag.to_numpy()[m]
         n = int((~np.isnan(sel)).sum()) if denominator == "classified" else int(sel.size)
         return int((sel == 1).sum()), n
     sel = flag[mask.reindex(flag.index, fill_value=False).astype(bool)]

@@ -6,6 +6,7 @@ Codes (data contract): ``NONE`` emollients only, ``TCS`` corticosteroids,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 TACROLIMUS_CODES = ("TAC", "BOTH")
@@ -35,5 +36,11 @@ def ever_uses(wide: pd.DataFrame, categories, visits) -> pd.Series:
     >>> ever_uses(w, TACROLIMUS_CODES, ["BASELINE", "WEEK 4"]).tolist()
     [0.0, 1.0, nan]
     """
-    flags = uses(wide[list(visits)], categories)
+    visits = list(visits)
+    if visits and wide.columns.is_unique:
+        # column by column (a categorical column's isin compares codes), then the
+        # NaN-ignoring maximum across visits: the same as the frame-wide version
+        flags = np.column_stack([uses(wide[v], categories).to_numpy(dtype=float) for v in visits])
+        return pd.Series(np.fmax.reduce(flags, axis=1), index=wide.index)
+    flags = uses(wide[visits], categories)
     return flags.max(axis=1, skipna=True)

@@ -61,12 +61,14 @@ class Context:
         return {k: self.options[k] for k in keys}
 
     def has_param(self, paramcd: str) -> bool:
-        if "paramcd_set" not in self._cache:  # one pass, not one per question
+        """Whether some measurement row holds ``paramcd`` (decided once per code)."""
+        held = self._cache.setdefault("paramcd_held", {})
+        if paramcd not in held:
             codes, uniques = self._param_codes()
-            codes = np.asarray(codes)
-            held = np.bincount(codes[codes >= 0], minlength=len(uniques)) > 0
-            self._cache["paramcd_set"] = set(np.asarray(uniques, dtype=object)[held])
-        return paramcd in self._cache["paramcd_set"]
+            hits = [j for j, u in enumerate(np.asarray(uniques, dtype=object)) if _same(u, paramcd)]
+            # a reader's codes may list a value no row holds: look for a row
+            held[paramcd] = any(bool((np.asarray(codes) == j).any()) for j in hits)
+        return held[paramcd]
 
     def in_evaluable(self) -> np.ndarray:
         """``subjects.index.isin(evaluable)``: the EVALFL test itself when ids are unique."""
@@ -144,7 +146,7 @@ class Context:
             self._cache[key] = wide
         wide = self._cache[key]
         if patients is None:
-            return wide.copy()
+            return _copy(wide)
         if not (isinstance(patients, pd.Index) and patients.name == "USUBJID"):
             patients = pd.Index(patients, name="USUBJID")
         return self.rows_of(wide, patients)
@@ -218,13 +220,28 @@ class Context:
             if wide is None:
                 wide = visit_wide(self.topicals, "TOPICAL", self.visits, patients=self.evaluable)
             self._cache["topicals"] = wide
-        return self._cache["topicals"].copy()
+        return _copy(self._cache["topicals"])
 
     def skip(self, block: str, reason: str) -> None:
         self.available.setdefault(block, reason)
 
     def done(self, block: str) -> None:
         self.available[block] = ""
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` on the same index object: series cut from it then share
+    their index, so aligning them is an identity check, not a million-label compare."""
+    out = frame.copy()
+    out.index = frame.index
+    return out
 
 
 def add_frequencies(ctx: Context, analysis: str, freq: pd.DataFrame, method: str,

@@ -29,8 +29,10 @@ MODEL_STATS = ("hr", "or", "ci_low", "ci_high", "p_value", "coef", "se", "z")
 def table2(ctx: Context) -> None:
     codes = ctx.topical_codes()
     everyone = {"all": pd.Series(True, index=codes.index)}
+    # each visit x code indicator once: the frequencies and the McNemar tests share them
+    use = {(v, c): uses(codes[v], (c,)) for v in ctx.visits for c in TOPICAL_ROWS}
     for visit in ctx.visits:
-        flags = {f"TOPICAL={c}": uses(codes[visit], (c,)) for c in TOPICAL_ROWS}
+        flags = {f"TOPICAL={c}": use[visit, c] for c in TOPICAL_ROWS}
         freq = frequencies(flags, everyone, visit=visit)
         ctx.builder.add("table2", "n", int(freq["n"].iloc[0]), variable="TOPICAL", group="all",
                         visit=visit, method="evaluable patients with a topical-therapy record")
@@ -42,7 +44,7 @@ def table2(ctx: Context) -> None:
     variant = ctx.options["mcnemar_variant"]
     for visit in ctx.visits[1:]:
         for c in TOPICAL_ROWS:
-            before, after = uses(codes[BASELINE], (c,)), uses(codes[visit], (c,))
+            before, after = use[BASELINE, c], use[visit, c]
             add_test(ctx, "table2_mcnemar",
                      lambda: mcnemar.mcnemar_paired(before.to_numpy(float), after.to_numpy(float), variant),
                      params={"population": "evaluable patients with a record at both visits"},
