@@ -55,7 +55,7 @@ def from_adtte(tte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
     """
     rows = tte[(tte["PARAMCD"] == paramcd).to_numpy()]
     indexed = rows.set_index("USUBJID")
-    if not indexed.index.is_unique:  # the index's hash table serves later lookups too
+    if not _unique(indexed.index):
         raise ValueError(f"more than one {paramcd} row for a patient")
     return indexed[["AVAL", "CNSR"]].astype({"AVAL": float, "CNSR": int})
 
@@ -164,7 +164,7 @@ def _inner_join(times: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     patient has covariates. With one covariate row per patient the rows are looked
     up by position (through the covariates' index, whose hash table a study builds
     once) instead of aligning the two indexes afresh."""
-    if (times.index.names != covariates.index.names or not covariates.index.is_unique
+    if (times.index.names != covariates.index.names or not _unique(covariates.index)
             or times.columns.intersection(covariates.columns).size
             or isinstance(times.index, pd.MultiIndex) or isinstance(covariates.index, pd.MultiIndex)):
         return times.join(covariates, how="inner")
@@ -176,3 +176,17 @@ def _inner_join(times: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     left = times.iloc[keep]
     right = covariates.iloc[pos[keep]].set_axis(left.index)
     return pd.concat([left, right], axis=1)
+
+
+def _unique(index: pd.Index) -> bool:
+    """``index.is_unique``; for ids in increasing order (files sorted by patient) by
+    comparing neighbours, without the hash table of every label ``is_unique`` builds."""
+    if isinstance(index, pd.MultiIndex) or len(index) < 2:
+        return index.is_unique
+    values = index.to_numpy()
+    try:
+        with np.errstate(invalid="ignore"):
+            increasing = bool((values[1:] > values[:-1]).all())
+    except TypeError:  # labels of mixed types do not order
+        increasing = False
+    return True if increasing else index.is_unique

@@ -154,7 +154,8 @@ class CodedVisits:
             if len(params) > 1000:
                 return None
             codes, uniques = param_codes if param_codes is not None else pd.factorize(long[PARAM])
-            which = np.full(len(uniques) + 1, -1, dtype=np.int16)  # last slot: missing code
+            small = np.int8 if len(params) < 127 else np.int16
+            which = np.full(len(uniques) + 1, -1, dtype=small)  # last slot: missing code
             for j, u in enumerate(np.asarray(uniques, dtype=object)):
                 hits = [i for i, p in enumerate(params) if _equal(u, p)]
                 if len(hits) > 1:

@@ -23,7 +23,9 @@ def fit_efron(data: pd.DataFrame, duration: str, event: str, lean: bool = True):
 
     if lean:
         cph = _coefficients_only()(penalizer=0.0, l1_ratio=0.0, strata=None, alpha=0.05)
-        data = data.reset_index(drop=True)  # row order, not labels, decides the fit
+        # row order, not labels, decides the fit; plain positions keep lifelines'
+        # internal re-alignments cheap (no copy of the data here: lifelines copies it)
+        data = data.set_axis(pd.RangeIndex(len(data)), axis=0, copy=False)
     else:
         cph = CoxPHFitter(baseline_estimation_method="breslow")
     with warnings.catch_warnings():

@@ -148,19 +148,21 @@ def random_intercept(long: pd.DataFrame, subject: str, time: str, y: str,
     if missing:
         fail("required-column", f"column(s) not in the data: {missing}", column=missing[0])
     yv = pd.to_numeric(long[y], errors="coerce")
-    keep = yv.notna().to_numpy() & long[subject].notna().to_numpy() & long[time].notna().to_numpy()
-    data = long.loc[keep, [subject, time]]
+    subjects, times = long[subject], long[time]
+    keep = yv.notna().to_numpy() & subjects.notna().to_numpy() & times.notna().to_numpy()
+    if not keep.all():  # (no copy of the two columns when every row is usable)
+        subjects, times = subjects[keep], times[keep]
     yarr = yv.to_numpy(float)[keep]
     if not np.isfinite(yarr).all():
         fail("finite", f"{y} contains an infinite value", column=y)
-    lv = _levels(data[time], levels)
+    lv = _levels(times, levels)
     k = len(lv)
     if k > 62:
         fail("too-many", f"at most 62 time levels are supported, got {k}", column=time)
     if k < 2:
         fail("too-few", f"the time effect needs at least 2 levels with data, got {k}", column=time)
-    tcode = pd.Categorical(data[time], categories=lv).codes.astype(np.int64)
-    subj, _ = pd.factorize(data[subject])
+    tcode = pd.Categorical(times, categories=lv).codes.astype(np.int64)
+    subj, _ = pd.factorize(subjects)
     subj = subj.astype(np.int64)
     n_sub = int(subj.max()) + 1 if subj.size else 0
     if n_sub < 2:

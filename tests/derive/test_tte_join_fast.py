@@ -35,6 +35,8 @@ IDS = ["a", "b", "c", "d", "e", "f"]
 def frames(draw):
     t_ids = draw(st.lists(st.sampled_from(IDS), max_size=8, unique=draw(st.booleans())))
     c_ids = draw(st.lists(st.sampled_from(IDS), max_size=8, unique=draw(st.booleans())))
+    if draw(st.booleans()):  # files sorted by patient: uniqueness read from the order
+        t_ids, c_ids = sorted(t_ids), sorted(c_ids)
     name = draw(st.sampled_from([None, "USUBJID"]))
     times = pd.DataFrame({
         "AVAL": draw(st.lists(st.sampled_from([0.0, 28.0, 112.0, np.nan]), min_size=len(t_ids),
@@ -93,6 +95,8 @@ def test_from_adtte_matches(ids, params):
     from analysis.derive.tte import from_adtte
 
     n = len(ids)
+    if params.draw(st.booleans()):
+        ids = sorted(ids, key=lambda v: (v is None, v or ""))
     tte = pd.DataFrame({"USUBJID": pd.Series(ids, dtype=object),
                         "PARAMCD": params.draw(st.lists(st.sampled_from(["TTTAC", "OTHER"]), min_size=n, max_size=n)),
                         "AVAL": params.draw(st.lists(st.sampled_from([0.0, 5.0]), min_size=n, max_size=n)),
