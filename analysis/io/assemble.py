@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.io import wide
 from analysis.io.dataset import Dataset
-from analysis.io.normalize import contract_names, normalize
+from analysis.io.normalize import SubjectIds, contract_names, normalize
 from analysis.io.raw import RawTable, require_rows
 from analysis.schema.contract import CONTRACT
 
@@ -68,11 +68,17 @@ def pieces_from_raw(table: str, raw: RawTable) -> dict[str, list[Piece]]:
 
 
 def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = None) -> Dataset:
-    """Concatenate and normalise pieces per table; build the :class:`Dataset`."""
+    """Concatenate and normalise pieces per table; build the :class:`Dataset`.
+
+    ``pieces`` is emptied as tables are done. Patient ids of the other tables share
+    the subjects table's string objects (see ``normalize``).
+    """
     notes = list(notes or [])
     tables, sources, row_numbers, row_files, row_columns, codes = {}, {}, {}, {}, {}, {}
-    for table, parts in pieces.items():
-        parts = [p for p in parts if p is not None]
+    ids, known = None, {}
+    for table in sorted(pieces, key=lambda t: t != "subjects"):
+        # Popped: each table's raw pieces are freed once it is normalised.
+        parts = [p for p in pieces.pop(table) if p is not None]
         if not parts:
             continue
         frame = parts[0].frame if len(parts) == 1 else pd.concat(
@@ -82,7 +88,11 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
             frame = frame.copy(deep=False)
             frame.index = pd.RangeIndex(len(frame))
         text_codes = {}
-        frame = normalize(frame, table, text_codes)
+        frame = normalize(frame, table, text_codes, ids=ids if table != "subjects" else None)
+        if ids is not None and len(ids.known) > len(known):
+            known[table] = ids.known[-1]
+        if table == "subjects" and "USUBJID" in text_codes:
+            ids = SubjectIds(text_codes["USUBJID"][1])
         tables[table] = frame
         codes[table] = text_codes
         sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
@@ -106,6 +116,8 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
     for table, found in codes.items():
         for column, (c, u) in found.items():
             dataset.keep_codes(table, column, c, u)
+    for table, mask in known.items():
+        dataset.keep_known_ids(table, mask)
     return dataset
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 def small(codes: np.ndarray, n: int) -> np.ndarray:
     """``codes`` in the smallest signed integer type that holds ``-1 .. n - 1``."""
     for kind in (np.int8, np.int16, np.int32):
-        if n <= np.iinfo(kind).max:
+        if n < np.iinfo(kind).max:  # pandas' own choice for Categorical codes
             return codes.astype(kind, copy=False)
     return codes.astype(np.int64, copy=False)
 
@@ -81,28 +81,47 @@ def categorical(codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
     The public constructor hashes every category to prove it unique, which costs
     as much as the factorisation that produced them.
     """
-    index = pd.Index(uniques, dtype=object)
-    try:
-        dtype = pd.CategoricalDtype._from_fastpath(index, False)
-    except (AttributeError, TypeError):  # pragma: no cover - other pandas versions
-        dtype = pd.CategoricalDtype(index, ordered=False)
+    index = pd.Index(uniques, dtype=object, copy=False)
+    cache = getattr(index, "_cache", None)
+    if isinstance(cache, dict):  # pandas' cached answers, read by its category checks
+        cache.setdefault("is_unique", True)
+        cache.setdefault("hasnans", False)
+    dtype = pd.CategoricalDtype(index, ordered=False)
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
-def recode(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def recode(codes: np.ndarray, values, before=None) -> tuple[np.ndarray, np.ndarray]:
     """Merge values that became equal (or missing) after a per-value transform.
 
     ``values`` holds the transformed value of each old unique (object, NaN for
-    missing); returns codes over the distinct transformed values.
+    missing); returns codes over the distinct transformed values. ``before`` (the
+    old uniques) lets the usual cases skip hashing: nothing changed, or only some
+    values became missing.
+
+    Examples
+    --------
+    >>> c, u = recode(np.array([0, 1, 2, -1]), np.array(["F", "F", np.nan], dtype=object))
+    >>> c.tolist(), u.tolist()
+    ([0, 0, -1, -1], ['F'])
     """
+    values = np.asarray(values, dtype=object)
+    if before is not None and len(before) == len(values):
+        same = values == np.asarray(before, dtype=object)
+        if same.all():
+            return codes, values
+        gone = ~same & pd.isna(values)
+        if (same | gone).all():  # only missing tokens left: drop them, no hashing
+            return drop_values(codes, values, mask=gone)
     new, uniques = pd.factorize(values)
     if len(uniques) == len(values) and np.array_equal(new, np.arange(len(values))):
         return codes, np.asarray(uniques, dtype=object)
     return small(expand_codes(codes, new), len(uniques)), np.asarray(uniques, dtype=object)
 
 
-def drop_values(codes: np.ndarray, uniques: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
-    """Make cells holding one of ``values`` missing (code -1), without re-hashing.
+def drop_values(codes: np.ndarray, uniques: np.ndarray, values=(), mask=None):
+    """Make cells holding one of ``values`` (or the uniques ``mask`` marks) missing.
+
+    Codes are renumbered without hashing the values again.
 
     Examples
     --------
@@ -110,7 +129,8 @@ def drop_values(codes: np.ndarray, uniques: np.ndarray, values) -> tuple[np.ndar
     >>> c.tolist(), u.tolist()
     ([0, -1, 1, -1], ['a', 'b'])
     """
-    drop = pd.Series(uniques, dtype=object).isin(list(values)).to_numpy()
+    drop = mask if mask is not None else pd.Series(uniques, dtype=object).isin(
+        list(values)).to_numpy()
     if not drop.any():
         return codes, uniques
     mapping = np.where(drop, -1, np.cumsum(~drop) - 1)
@@ -121,6 +141,15 @@ def expand_codes(codes: np.ndarray, mapping: np.ndarray) -> np.ndarray:
     """``mapping[codes]`` with -1 kept."""
     table = np.append(np.asarray(mapping, dtype=np.int64), -1)
     return table[codes]
+
+
+def storage_key(s: pd.Series) -> tuple:
+    """Identity of a column's storage: a replaced or converted column has another one."""
+    values = s.array if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
+    if isinstance(values, np.ndarray):
+        return (values.__array_interface__["data"][0], values.shape, values.strides,
+                str(values.dtype))
+    return (id(values), len(values), str(s.dtype))
 
 
 def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
@@ -146,9 +175,19 @@ def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
             dicts.append(chunk.dictionary)
     merged = pa.concat_arrays(dicts) if len(dicts) > 1 else dicts[0]
     merged = merged.cast(pa.string()) if not pa.types.is_string(merged.type) else merged
-    encoded = pc.dictionary_encode(merged)  # hashing in C++: distinct values, in order
-    uniques = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    remap = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if len(merged) > 1 and not merged.null_count and \
+            pc.all(pc.less_equal(merged[:-1], merged[1:])).as_py():
+        # Sorted dictionaries (a file sorted by patient): equal values are neighbours,
+        # so distinct values are found without hashing a million strings.
+        first = np.ones(len(merged), dtype=bool)
+        first[1:] = pc.not_equal(merged[1:], merged[:-1]).to_numpy(zero_copy_only=False)
+        remap = np.cumsum(first) - 1
+        uniques = np.asarray(merged.filter(pa.array(first)).to_numpy(zero_copy_only=False),
+                             dtype=object)
+    else:
+        encoded = pc.dictionary_encode(merged)  # hashing in C++: distinct values, in order
+        uniques = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        remap = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     offsets = np.cumsum([0] + [len(d) for d in dicts])
     out = np.empty(len(column), dtype=small(np.empty(0, np.int64), len(uniques)).dtype)
     pos = 0

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.io.codes import is_text, storage_key, text_codes
+
 TABLES = ("subjects", "measurements", "topicals", "events", "tte")
 
 
@@ -100,10 +102,8 @@ class Dataset:
         >>> codes.tolist(), uniques.tolist()
         ([0, -1, 0], ['F'])
         """
-        from analysis.io.codes import is_text, text_codes
-
         s = self.tables[table][column]
-        key = _fingerprint(s)
+        key = storage_key(s)
         cached = self._codes.get((table, column))
         if cached is not None and cached[2] == key:
             return cached[0], cached[1]
@@ -115,7 +115,26 @@ class Dataset:
 
     def keep_codes(self, table: str, column: str, codes, uniques) -> None:
         """Record the codes of a text column made while reading (see :meth:`factorized`)."""
-        self._codes[(table, column)] = (codes, uniques, _fingerprint(self.tables[table][column]))
+        self._codes[(table, column)] = (codes, uniques, storage_key(self.tables[table][column]))
+
+    def keep_known_ids(self, table: str, known) -> None:
+        """Record, per distinct ``USUBJID`` of ``table``, whether the subjects table has it."""
+        self._codes[("known-ids", table)] = (
+            known, storage_key(self.tables[table]["USUBJID"]),
+            storage_key(self.tables["subjects"]["USUBJID"]))
+
+    def known_ids(self, table: str):
+        """Per distinct ``USUBJID`` of ``table`` (the uniques of :meth:`factorized`): is it
+        a subject? Made while reading; None when not recorded or a table has changed."""
+        kept = self._codes.get(("known-ids", table))
+        if kept is None or "subjects" not in self.tables:
+            return None
+        known, mine, theirs = kept
+        if (storage_key(self.tables[table]["USUBJID"]) != mine
+                or storage_key(self.tables["subjects"]["USUBJID"]) != theirs
+                or self.factorized(table, "USUBJID") is None):
+            return None
+        return known
 
     def content_hash(self) -> str:
         """SHA-256 over the tables' content, independent of file format and row order.
@@ -134,8 +153,9 @@ class Dataset:
             h.update(str(len(df)).encode())
             rows = np.zeros(len(df), dtype=np.uint64)
             with np.errstate(over="ignore"):
-                for column in columns:
-                    rows = _mix(rows * np.uint64(0x100000001B3) ^ self._column_hash(name, column))
+                for column in columns:  # column hashes are mixed already: FNV-1a over them
+                    rows ^= self._column_hash(name, column)
+                    rows *= _PRIME
                 h.update(np.array([_mix(rows ^ _K1).sum(dtype=np.uint64),
                                    _mix(rows ^ _K2).sum(dtype=np.uint64)],
                                   dtype=np.uint64).tobytes())
@@ -151,8 +171,11 @@ class Dataset:
         values = s.to_numpy()
         kind = values.dtype.kind
         if kind == "f":
-            values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, -0.0 == 0.0
-            return pd.util.hash_array(values.astype(np.float64), categorize=False)
+            values = values.astype(np.float64) + 0.0  # -0.0 == 0.0
+            nan = np.isnan(values)
+            if nan.any():
+                values[nan] = np.nan  # one NaN
+            return pd.util.hash_array(values, categorize=False)
         if kind in "iub":
             return pd.util.hash_array(values.astype(np.int64), categorize=False) ^ _INT
         if kind == "M":
@@ -177,6 +200,7 @@ _K2 = np.uint64(0xC2B2AE3D27D4EB4F)
 _INT = np.uint64(0x165667B19E3779F9)
 _DATE = np.uint64(0x27D4EB2F165667C5)
 _MISSING = np.uint64(0x61C8864680B583EB)
+_PRIME = np.uint64(0x100000001B3)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -186,12 +210,3 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(27))
     x = x * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
-
-
-def _fingerprint(s: pd.Series) -> tuple:
-    """Identity of a column's storage: a replaced column has another."""
-    values = s.array if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
-    if isinstance(values, np.ndarray):
-        return (values.__array_interface__["data"][0], values.shape, values.strides,
-                str(values.dtype))
-    return (id(values), len(values), str(s.dtype))

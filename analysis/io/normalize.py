@@ -59,7 +59,8 @@ def strip_text(s: pd.Series) -> pd.Series:
         # few distinct codes and ids). Not for mixed cells: factorize takes 1, 1.0
         # and True for one value.
         codes, uniques = pd.factorize(s)
-        u = pd.Series(uniques, dtype=object).str.strip()
+        # str.strip returns the very object when there is nothing to strip.
+        u = pd.Series([v.strip() for v in uniques], dtype=object)
         u = u.mask(u.isin(MISSING_TOKENS), np.nan)
         values = np.append(u.to_numpy(dtype=object), np.nan)  # code -1 (missing) -> NaN
         return pd.Series(values[codes], index=s.index, name=s.name)
@@ -104,10 +105,14 @@ def as_number(s: pd.Series, integer: bool = False) -> pd.Series:
         if (number.isna() & s.notna()).any():
             return s
         s = number.astype(float)
+    if integer and s.dtype == np.int64:
+        values = s.to_numpy()
+        if not len(values) or (values.min() >= -2 ** 53 and values.max() <= 2 ** 53):
+            return s  # what the float round trip below gives back (exact below 2**53)
     if integer and s.notna().all():
         values = s.to_numpy(dtype=float)
         # inf == round(inf): whole-number test alone would cast inf to int64 and fail.
-        if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        if np.all(np.isfinite(values)) and np.all(values == np.rint(values)):
             return s.astype("int64")
     return s if integer or s.dtype == float else s.astype(float)
 
@@ -148,7 +153,8 @@ def visit_week(avisit: pd.Series) -> pd.Series:
     return pd.to_numeric(by_label(avisit, parse), errors="coerce").astype(float)
 
 
-def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.DataFrame:
+def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
+              ids: "SubjectIds | None" = None) -> pd.DataFrame:
     """Return ``frame`` in contract spelling and types (see module doc).
 
     Text columns (object columns of ``str``, or the :class:`pandas.Categorical`
@@ -163,6 +169,10 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.
     table : str
     codes : dict, optional
         Filled with column -> ``(codes, uniques)`` for each text column of the result.
+    ids : SubjectIds, optional
+        The subjects table's patient ids: a ``USUBJID`` column that repeats them gets
+        the very same string objects (one copy of a million ids, not one per table),
+        and which of its ids are known subjects.
 
     Examples
     --------
@@ -179,7 +189,8 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.
     out = {}
     for name in frame.columns:
         column = _column(spec, name)
-        out[name] = _normalize_column(frame[name], name, column, codes)
+        out[name] = _normalize_column(frame[name], name, column, codes,
+                                      ids if name == "USUBJID" else None)
     result = pd.DataFrame(out, index=frame.index, copy=False)
     if "AVISIT" in result and table in ("measurements", "topicals"):
         if "AVISIT" in codes:
@@ -195,28 +206,31 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.
     return result
 
 
-def _normalize_column(s: pd.Series, name: str, column, codes: dict) -> pd.Series:
+def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) -> pd.Series:
     """One column; text columns per distinct value (their codes go into ``codes``)."""
     numeric = column is not None and (column.dtype in NUMERIC or (
         column.dtype == "code" and _numeric_codes(column)))
     integer = numeric and (column.dtype == "int" or (
         bool(column.codes) and all(isinstance(c, int) for c in column.codes)))
+    # func: the rule on a column; each rule is a rule on one cell. per_value: the same
+    # rule for distinct text values (stripping needs no second factorisation there).
     if column is None:
-        func = strip_text
+        func, per_value = strip_text, _strip_distinct
     elif column.dtype == "flag":
-        func = as_flag
+        func = per_value = as_flag
     elif column.dtype == "date":
-        func = as_date
+        func = per_value = as_date
     elif numeric:
         def func(v, integer=False):
             if name == "TACSTR" and not pd.api.types.is_numeric_dtype(v.dtype):
                 v = strip_text(v).map(lambda x: x.rstrip("%").strip() if isinstance(x, str) else x,
                                       na_action="ignore")
             return as_number(v, integer=integer)
+        per_value = func
     elif column.dtype == "code" or name in ("AVISIT", "AEDECOD"):
-        func = _code if column.dtype == "code" else _visit_label
+        func = per_value = _code if column.dtype == "code" else _visit_label
     else:
-        func = as_text
+        func, per_value = as_text, _strip_distinct
     if isinstance(s.dtype, pd.CategoricalDtype) and not is_text(s):
         s = s.astype(object)
     if not is_text(s):
@@ -228,10 +242,14 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict) -> pd.Series
             return by_label(s, func)
         return func(s, integer=integer) if numeric else func(s)
     c, u = text_codes(s)
-    done = func(pd.Series(u, dtype=object))
+    if ids is not None and per_value is _strip_distinct:
+        c, u = ids.adopt(c, u)
+        codes[name] = (c, u)
+        return pd.Series(expand(c, u), index=s.index, name=s.name)
+    done = per_value(pd.Series(u, dtype=object))
     kind = done.dtype.kind if isinstance(done.dtype, np.dtype) else ""
     if kind == "O":
-        c, u = recode(c, done.to_numpy(dtype=object))
+        c, u = recode(c, done.to_numpy(dtype=object), before=u)
         codes[name] = (c, u)
         return pd.Series(expand(c, u), index=s.index, name=s.name)
     if kind in "fM":
@@ -240,6 +258,56 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict) -> pd.Series
         values = pd.Series(done.array.take(c.astype(np.intp), allow_fill=True), index=s.index,
                            name=s.name)
     return as_number(values, integer=True) if integer and kind == "f" else values
+
+
+class SubjectIds:
+    """The normalised ids of the subjects table, to share with the other tables.
+
+    Examples
+    --------
+    >>> ids = SubjectIds(np.array(["01", "02"], dtype=object))
+    >>> codes, uniques = ids.adopt(np.array([1, 1, 0, -1]), np.array([" 09", "02"], dtype=object))
+    >>> codes.tolist(), uniques.tolist(), ids.known[-1].tolist()
+    ([1, 1, 0, -1], ['09', '02'], [False, True])
+    >>> uniques[1] is ids.uniques[1]
+    True
+    """
+
+    def __init__(self, uniques: np.ndarray):
+        self.uniques = uniques
+        self.position = {v: i for i, v in enumerate(uniques.tolist())}
+        self.known: list = []  # per adopt(): known subject? per returned unique
+
+    def adopt(self, codes: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalise raw id values (as ``_strip_distinct``), reusing the subjects' objects."""
+        found = np.fromiter((self.position.get(v, -1) for v in raw.tolist()), dtype=np.int64,
+                            count=len(raw))
+        values = np.empty(len(raw), dtype=object)
+        hit = found >= 0
+        values[hit] = self.uniques[found[hit]]
+        if not hit.all():  # ids written otherwise (" 001"), tokens, unknown patients
+            other = _strip_distinct(pd.Series(raw[~hit], dtype=object)).to_numpy(dtype=object)
+            again = np.array([self.position.get(v, -1) if isinstance(v, str) else -1
+                              for v in other], dtype=np.int64)
+            other[again >= 0] = self.uniques[again[again >= 0]]
+            values[~hit] = other
+        known = hit.copy()
+        if not hit.all():
+            known[~hit] = again >= 0
+        codes, uniques = recode(codes, values, before=raw)
+        if uniques is not values:  # values merged or dropped: look them up again
+            known = np.fromiter((v in self.position for v in uniques.tolist()), dtype=bool,
+                                count=len(uniques))
+        self.known.append(known)
+        return codes, uniques
+
+
+def _strip_distinct(values: pd.Series) -> pd.Series:
+    """:func:`strip_text` of distinct ``str`` values (what it does for a text column)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v.strip() for v in values.to_numpy(dtype=object)]
+    out[np.isin(out, MISSING_TOKENS)] = np.nan
+    return pd.Series(out, index=values.index)
 
 
 def _code(labels: pd.Series) -> pd.Series:

@@ -57,6 +57,20 @@ def _is_text(kind) -> bool:
             or bool(getattr(pa.types, "is_string_view", lambda _: False)(kind)))
 
 
+def _plain(table, i: int, meta: dict) -> bool:
+    """A float64/int64 column without nulls that pandas metadata does not retype:
+    ``to_numpy`` gives what ``to_pandas`` would, without its copies."""
+    import pyarrow as pa
+
+    field = table.schema.field(i)
+    if not (pa.types.is_float64(field.type) or pa.types.is_int64(field.type)):
+        return False
+    if table.column(i).null_count:
+        return False
+    described = [c for c in meta.get("columns", []) if c.get("field_name", c.get("name")) == field.name]
+    return all(c.get("numpy_type") in ("int64", "float64") for c in described)
+
+
 def _read(path: Path, coded: bool) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
@@ -71,12 +85,15 @@ def _read(path: Path, coded: bool) -> pd.DataFrame:
     stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
     text = [i for i, f in enumerate(schema) if _is_text(f.type) and f.name not in stored_index]
     table = pq.read_table(path, read_dictionary=sorted({schema[i].name for i in text}))
+    plain = {i for i in range(table.num_columns) if i not in set(text)
+             and table.schema.field(i).name not in stored_index and _plain(table, i, meta)}
     # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
-    rest = table.select([i for i in range(table.num_columns) if i not in set(text)]).to_pandas()
+    rest = table.select([i for i in range(table.num_columns)
+                         if i not in set(text) | plain]).to_pandas()
     if not isinstance(rest.index, pd.RangeIndex):
         rest = rest.reset_index()
     columns = {}
-    leading = len(rest.columns) - (table.num_columns - len(text) - len(stored_index))
+    leading = len(rest.columns) - (table.num_columns - len(text) - len(plain) - len(stored_index))
     for j in range(leading):  # restored index columns come first
         columns[j] = rest.iloc[:, j]
     position = leading
@@ -87,6 +104,8 @@ def _read(path: Path, coded: bool) -> pd.DataFrame:
             codes, uniques = arrow_codes(table.column(i))
             values = categorical(codes, uniques) if coded else expand(codes, uniques)
             columns[len(columns)] = pd.Series(values, name=field.name)
+        elif i in plain:
+            columns[len(columns)] = pd.Series(table.column(i).to_numpy(), name=field.name)
         else:
             columns[len(columns)] = rest.iloc[:, position]
             position += 1

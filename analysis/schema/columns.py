@@ -1,10 +1,11 @@
 """Per-column rules: types, integers, missing values, codes, ranges, visit labels.
 
-Types are checked first by hand (so that a text cell is reported with the text the
-user typed); the typed table then goes through a pandera ``DataFrameSchema``
-built from the contract, validated lazily so that every failure is found, and
-pandera's ``failure_cases`` become :class:`~analysis.errors.Problem` records with
-spreadsheet rows.
+Types are checked first (so that a text cell is reported with the text the user
+typed); the typed columns then go through the contract's rules, each a vectorised
+test: text rules (codes, visit labels) are judged once per distinct value and
+spread to rows with the column's codes, number rules on the whole float array.
+Every failing cell is found; problems are listed column by column in contract
+order, rule by rule (missing value, code or visit label, range), rows in file order.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import re
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
+from analysis.schema.cells import chunks
 from analysis.schema.contract import VISIT_PATTERN, Column, Table
-from analysis.schema.report import Collector
+from analysis.schema.report import Collector, where
 
 NUMERIC = ("int", "float")
 
@@ -54,7 +55,7 @@ def coerce(frame: pd.DataFrame, spec: Table, table: str, out: Collector) -> pd.D
             typed[name] = _dates(s, column, table, out)
         else:
             typed[name] = s
-    return pd.DataFrame(typed, index=frame.index)
+    return pd.DataFrame(typed, index=frame.index, copy=False)
 
 
 def _numbers(s: pd.Series, column: Column, table: str, out: Collector) -> pd.Series:
@@ -72,12 +73,17 @@ def _numbers(s: pd.Series, column: Column, table: str, out: Collector) -> pd.Ser
                 out.rows(table, part, "type", f"{column.name} must be a number{hint}",
                          column=column.name, values=text)
         s = number
-    s = s.astype(float)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+        return s  # whole numbers already; checks read it as floats (no 14-million-row copy)
+    s = s.astype(float, copy=False)
     if column.dtype == "int" and not column.codes:
-        fraction = s.notna() & np.isfinite(s) & (s != np.round(s))
-        out.rows(table, s.index[fraction.to_numpy()], "integer",
-                 f"{column.name} must be a whole number", column=column.name, values=s)
-        s = s.where(~fraction)
+        values = s.to_numpy()
+        with np.errstate(invalid="ignore"):
+            fraction = np.isfinite(values) & (values != np.rint(values))
+        if fraction.any():
+            out.rows(table, s.index[fraction], "integer",
+                     f"{column.name} must be a whole number", column=column.name, values=s)
+            s = s.where(~fraction)
     return s
 
 
@@ -111,71 +117,100 @@ def visit_label_ok(s: pd.Series) -> pd.Series:
     return pd.Series(good[codes], index=s.index)  # code -1 (missing) picks the final True
 
 
-def schema_for(spec: Table, columns, skip_range=()) -> tuple[pa.DataFrameSchema, dict]:
-    """pandera schema for the present contract columns, and (column, n) -> (rule, message).
+def rules_for(column: Column, skip_range=()) -> list[tuple[str, str, str, object]]:
+    """The value rules of a contract column, in order: ``(kind, rule, message, argument)``.
 
     ``skip_range`` names columns whose range depends on another column (AVAL of
     measurements: checked per parameter in :mod:`analysis.schema.params`).
+
+    Examples
+    --------
+    >>> from analysis.schema.contract import CONTRACT
+    >>> [r[:2] for r in rules_for(CONTRACT["events"].column("ASTDY"))]
+    [('bounds', 'negative-time'), ('bounds', 'range')]
     """
-    meta: dict = {}
-    cols = {}
-    for column in spec.columns:
-        if column.name not in columns:
-            continue
-        checks, rules = [], []
-        if column.codes:
-            allowed = sorted(column.codes, key=str)
-            if numeric_codes(column):
-                codes = np.asarray(column.codes, dtype=float)
-                checks.append(pa.Check(
-                    lambda s, codes=codes: pd.Series(
-                        np.isclose(s.to_numpy(float)[:, None], codes).any(axis=1), index=s.index),
-                    ignore_na=True))
-            else:
-                checks.append(pa.Check.isin(list(column.codes)))
-            rules.append(("code", f"{column.name} must be one of: "
-                                  f"{', '.join(f'{c:g}' if isinstance(c, float) else str(c) for c in allowed)}"))
-        elif column.name == "AVISIT":
-            checks.append(pa.Check(visit_label_ok, ignore_na=True))
-            rules.append(("visit-label", "AVISIT must be BASELINE or WEEK n (e.g. WEEK 4)"))
-        if is_numeric(column) and column.name not in skip_range and not column.codes:
-            rule = "negative-time" if column.unit == "days" and column.min == 0 else "range"
-            if column.min is not None:
-                checks.append(pa.Check.ge(column.min))
-                rules.append((rule, f"{column.name} must be {_describe_range(column)}"
-                               if rule == "range" else f"{column.name} is a time and cannot be "
-                                                        "negative"))
-            if column.max is not None:
-                checks.append(pa.Check.le(column.max))
-                rules.append(("range", f"{column.name} must be {_describe_range(column)}"))
-        for i, rule in enumerate(rules):
-            meta[(column.name, i)] = rule
-        meta[(column.name, None)] = ("missing-value", f"{column.name} is required and is empty")
-        cols[column.name] = pa.Column(None, checks, nullable=not column.required, required=False)
-    return pa.DataFrameSchema(cols), meta
+    rules = []
+    if column.codes:
+        allowed = sorted(column.codes, key=str)
+        shown = ", ".join(f"{c:g}" if isinstance(c, float) else str(c) for c in allowed)
+        kind = "numeric-codes" if numeric_codes(column) else "codes"
+        rules.append((kind, "code", f"{column.name} must be one of: {shown}", column.codes))
+    elif column.name == "AVISIT":
+        rules.append(("visit", "visit-label", "AVISIT must be BASELINE or WEEK n (e.g. WEEK 4)",
+                      None))
+    if is_numeric(column) and column.name not in skip_range and not column.codes:
+        low, high = column.min, column.max
+        if column.unit == "days" and low == 0:  # a time: below 0 is its own rule
+            rules.append(("bounds", "negative-time",
+                          f"{column.name} is a time and cannot be negative", (low, None)))
+            low = None
+        if low is not None or high is not None:
+            # One rule for both sides: cells below and above are listed in row order.
+            rules.append(("bounds", "range", f"{column.name} must be {_describe_range(column)}",
+                          (low, high)))
+    return rules
 
 
 def check_columns(typed: pd.DataFrame, spec: Table, table: str, out: Collector,
                   skip_range=(), already=None) -> None:
-    """Run the pandera schema on a typed table and report its failure cases.
+    """Report missing required values and cells that break a column's rules.
 
-    ``already`` is a boolean DataFrame of cells already reported (type errors), whose
-    emptiness is not reported again as a missing value.
+    ``already`` maps a column to a boolean array of cells already reported (type
+    errors), whose emptiness is not reported again as a missing value.
     """
-    schema, meta = schema_for(spec, typed.columns, skip_range)
-    try:
-        schema.validate(typed, lazy=True)
-        return
-    except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-    cases = cases[cases["schema_context"] == "Column"]
-    for (name, number), group in cases.groupby(["column", "check_number"], dropna=False,
-                                               sort=False):
-        number = None if pd.isna(number) else int(number)
-        rule, message = meta.get((name, number), ("invalid", f"{name} is invalid"))
-        index = pd.Index(group["index"].dropna())
-        if rule == "missing-value" and already is not None and name in already:
-            index = index[~already[name].reindex(index, fill_value=False).to_numpy()]
-        order = typed.index.get_indexer(index)
-        index = index[np.argsort(order, kind="stable")]
-        out.rows(table, index, rule, message, column=name, values=typed[name])
+    for column in spec.columns:
+        name = column.name
+        if name not in typed.columns:
+            continue
+        s = typed[name]
+        if column.required:
+            missing = _missing(s, table, name, out)
+            if already is not None and name in already:
+                missing = missing & ~already[name]
+            out.rows(table, where(typed.index, missing), "missing-value",
+                     f"{name} is required and is empty", column=name, values=s)
+        for kind, rule, message, argument in rules_for(column, skip_range):
+            bad = _breaks(kind, argument, s, table, name, out)
+            out.rows(table, where(typed.index, bad), rule, message, column=name, values=s)
+
+
+def _missing(s: pd.Series, table: str, name: str, out: Collector) -> np.ndarray:
+    coded = out.codes(table, name, s) if s.dtype == object else None
+    return coded[0] < 0 if coded is not None else s.isna().to_numpy()
+
+
+def _breaks(kind: str, argument, s: pd.Series, table: str, name: str,
+            out: Collector) -> np.ndarray:
+    """Filled cells of ``s`` that break one rule (missing cells never do)."""
+    if kind == "bounds":
+        values = s.to_numpy()  # float or int (compared as numbers, no copy)
+        low, high = argument
+        bad = np.zeros(len(values), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if low is not None:
+                bad |= values < low  # NaN compares False: missing cells pass
+            if high is not None:
+                bad |= values > high
+        return bad
+    if kind == "numeric-codes":
+        values = s.to_numpy()
+        codes = np.asarray(argument, dtype=float)
+        bad = np.zeros(len(values), dtype=bool)
+        for part in chunks(len(values)):
+            v = values[part].astype(float)
+            bad[part] = ~np.isnan(v) & ~np.isclose(v[:, None], codes).any(axis=1)
+        return bad
+    coded = out.codes(table, name, s) if s.dtype == object else None
+    if coded is None:  # cells other than text: each row on its own
+        if kind == "codes":
+            return (s.notna() & ~s.isin(list(argument))).to_numpy()
+        return ~visit_label_ok(s).to_numpy()
+    codes, uniques = coded
+    if kind == "codes":
+        bad = ~pd.Series(uniques, dtype=object).isin(list(argument)).to_numpy()
+    else:
+        pattern = re.compile(VISIT_PATTERN)
+        bad = np.array([pattern.match(v) is None for v in uniques], dtype=bool)
+    if not bad.any():
+        return np.zeros(len(codes), dtype=bool)
+    return np.append(bad, False)[codes]  # code -1 (missing) picks False

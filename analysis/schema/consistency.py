@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.errors import WARNING
-from analysis.schema.report import Collector
+from analysis.schema import cells
+from analysis.schema.report import Collector, where
 
 
 def check_subjects(subjects: pd.DataFrame, out: Collector) -> None:
@@ -13,13 +14,15 @@ def check_subjects(subjects: pd.DataFrame, out: Collector) -> None:
     if "EVALFL" in subjects:
         reason = subjects["EVALRSN"] if "EVALRSN" in subjects else pd.Series(
             pd.NA, index=subjects.index, dtype=object)
-        missing = subjects["EVALFL"].eq("N") & reason.isna()
-        out.rows("subjects", subjects.index[missing.to_numpy()], "evalfl-reason",
+        flag = subjects["EVALFL"]
+        no_reason = cells.missing(out, "subjects", "EVALRSN", reason)
+        missing = cells.isin(out, "subjects", "EVALFL", flag, ["N"]) & no_reason
+        out.rows("subjects", where(subjects.index, missing), "evalfl-reason",
                  "EVALFL is N (not evaluable) but EVALRSN gives no reason",
                  column="EVALRSN" if "EVALRSN" in subjects else "EVALFL",
                  values=subjects["EVALFL"])
-        extra = subjects["EVALFL"].eq("Y") & reason.notna()
-        out.rows("subjects", subjects.index[extra.to_numpy()], "evalrsn-unexpected",
+        extra = cells.isin(out, "subjects", "EVALFL", flag, ["Y"]) & ~no_reason
+        out.rows("subjects", where(subjects.index, extra), "evalrsn-unexpected",
                  "EVALRSN is filled although EVALFL is Y (evaluable)", column="EVALRSN",
                  values=reason, severity=WARNING)
     if {"AGEDIAG", "AGE"} <= set(subjects.columns):
@@ -35,8 +38,9 @@ def check_topicals(topicals: pd.DataFrame, out: Collector) -> None:
     """A tacrolimus strength only makes sense when tacrolimus is used (TAC or BOTH)."""
     if not {"TACSTR", "TOPICAL"} <= set(topicals.columns):
         return
-    wrong = topicals["TACSTR"].notna() & topicals["TOPICAL"].isin(["NONE", "TCS"])
-    out.rows("topicals", topicals.index[wrong.to_numpy()], "tacstr-topical",
+    wrong = topicals["TACSTR"].notna().to_numpy() & \
+        cells.isin(out, "topicals", "TOPICAL", topicals["TOPICAL"], ["NONE", "TCS"])
+    out.rows("topicals", where(topicals.index, wrong), "tacstr-topical",
              lambda i: f"TACSTR is given but TOPICAL is {topicals.at[i, 'TOPICAL']} "
                        "(no tacrolimus)", column="TACSTR")
 

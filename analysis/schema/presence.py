@@ -51,7 +51,7 @@ def check_presence(dataset) -> list[Problem]:
                                     value=", ".join(map(str, unknown)),
                                     message="column(s) not in the data contract, ignored"))
     if "measurements" in dataset and "PARAMCD" in dataset["measurements"]:
-        present = set(dataset["measurements"]["PARAMCD"].dropna().unique())
+        present = _distinct(dataset, "measurements", "PARAMCD")
         for code in PARAMS:
             if code not in present:
                 problems.append(Problem(rule="missing-param", severity=INFO,
@@ -96,14 +96,14 @@ def requirements(study_tables, study_params, dataset) -> list[Problem]:
                                             "need it are left out"))
             continue
         for column in columns or ():
-            if column not in dataset[table] or dataset[table][column].isna().all():
+            if column not in dataset[table] or _empty(dataset, table, column):
                 problems.append(Problem(rule="missing-column", severity=INFO,
                                         file=dataset.source(table), column=column, value=column,
                                         message=f"no {column} values: this study's analyses "
                                                 "that need it are left out"))
     measured = set()
     if "measurements" in dataset and "PARAMCD" in dataset["measurements"]:
-        measured = set(dataset["measurements"]["PARAMCD"].dropna().unique())
+        measured = _distinct(dataset, "measurements", "PARAMCD")
     for code in study_params:
         if code not in measured:
             problems.append(Problem(rule="missing-param", severity=INFO,
@@ -112,3 +112,21 @@ def requirements(study_tables, study_params, dataset) -> list[Problem]:
                                     message=f"no {code} measurements: this study's analyses of "
                                             f"{code} are left out"))
     return problems
+
+
+def _distinct(dataset, table: str, column: str) -> set:
+    """Distinct filled values of a column (text: from its codes, no pass over the rows)."""
+    coded = dataset.factorized(table, column) if hasattr(dataset, "factorized") and \
+        dataset[table][column].dtype == object else None
+    if coded is not None:
+        return set(coded[1])
+    return set(dataset[table][column].dropna().unique())
+
+
+def _empty(dataset, table: str, column: str) -> bool:
+    s = dataset[table][column]
+    if s.dtype == object and hasattr(dataset, "factorized"):
+        coded = dataset.factorized(table, column)
+        if coded is not None:
+            return len(coded[1]) == 0
+    return bool(s.isna().all())

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ERROR, INFO, WARNING, Problem
+from analysis.io.codes import is_text, storage_key, text_codes
 
 SEVERITIES = (ERROR, WARNING, INFO)
 DEFAULT_LIMIT = 50
@@ -102,6 +103,12 @@ def plain(value):
     return value
 
 
+def where(index: pd.Index, mask: np.ndarray) -> pd.Index:
+    """Labels of ``index`` where ``mask`` is True (no pass over a long index when none is)."""
+    positions = np.flatnonzero(mask)
+    return index[positions] if len(positions) else index[:0]
+
+
 class Collector:
     """Collect problems for one dataset, listing at most ``limit`` per rule/file/column."""
 
@@ -111,6 +118,28 @@ class Collector:
         self.report = ValidationReport(dataset=getattr(dataset, "name", ""))
         self._listed: Counter = Counter()
         self._totals: Counter = Counter()
+        self._codes: dict = {}
+        self.memo: dict = {}  # results shared by checks (visit weeks, id lookups)
+
+    def codes(self, table: str, column: str, values: pd.Series | None = None):
+        """``(codes, uniques)`` of a text column, or None when some cell is not a ``str``.
+
+        ``values`` is the (typed) column being checked; when it is the dataset's own
+        column the codes kept since reading serve (``Dataset.factorized``), otherwise
+        they are made once here. Checks then judge each distinct value once and
+        spread the verdict to rows with the codes.
+        """
+        ds = self.dataset
+        frame = ds.tables.get(table) if hasattr(ds, "tables") else None
+        own = frame is not None and column in frame.columns
+        if own and (values is None or storage_key(values) == storage_key(frame[column])):
+            if hasattr(ds, "factorized"):
+                return ds.factorized(table, column)
+            values = frame[column]
+        key = (table, column, storage_key(values))
+        if key not in self._codes:
+            self._codes[key] = text_codes(values) if is_text(values) else None
+        return self._codes[key]
 
     def add(self, problem: Problem, count: int = 1) -> None:
         """Add one problem (for findings that are not about table rows)."""

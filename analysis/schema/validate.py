@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.errors import ERROR, InputError
+from analysis.io.codes import storage_key
 from analysis.schema.columns import check_columns, coerce
 from analysis.schema.consistency import check_censoring, check_subjects, check_topicals
 from analysis.schema.contract import CONTRACT
@@ -62,7 +63,10 @@ def validate(dataset, limit: int = DEFAULT_LIMIT) -> ValidationReport:
             continue
         frame = dataset[name]
         typed[name] = coerce(frame, spec, name, out)
-        already = frame.notna() & typed[name].isna()
+        # Cells turned missing by a type error: reported once, not again as missing.
+        already = {c: frame[c].notna().to_numpy() & typed[name][c].isna().to_numpy()
+                   for c in frame.columns
+                   if storage_key(typed[name][c]) != storage_key(frame[c])}
         skip = ("AVAL",) if name == "measurements" else ()
         check_columns(typed[name], spec, name, out, skip_range=skip, already=already)
         if name in ("measurements", "topicals"):

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import WARNING
+from analysis.schema import cells
 from analysis.schema.contract import VISIT_WINDOW_DAYS
-from analysis.schema.report import Collector
+from analysis.schema.report import Collector, where
 
 
 def window(week: int) -> tuple[float, float]:
@@ -47,47 +48,105 @@ def visit_week(avisit: pd.Series) -> pd.Series:
 def check_visit_numbers(typed: pd.DataFrame, table: str, out: Collector) -> None:
     if "AVISIT" not in typed or "AVISITN" not in typed:
         return
-    expected = visit_week(typed["AVISIT"])
+    codes, weeks = cells.visit_labels(out, table, typed["AVISIT"])
+    expected = np.append(weeks, np.nan)  # code -1 (missing label): no expectation
     given = pd.to_numeric(typed["AVISITN"], errors="coerce")
-    bad = expected.notna() & given.notna() & (expected != given)
-    out.rows(table, typed.index[bad.to_numpy()], "visit-number",
+    g = given.to_numpy()
+    bad = np.zeros(len(typed), dtype=bool)
+    for part in cells.chunks(len(typed)):  # bounded temporaries on millions of rows
+        e, v = expected[codes[part]], g[part].astype(float, copy=False)
+        bad[part] = ~np.isnan(e) & ~np.isnan(v) & (e != v)
+    position = typed.index.get_loc
+    out.rows(table, where(typed.index, bad), "visit-number",
              lambda i: f"AVISITN {given[i]:g} does not match AVISIT {typed.at[i, 'AVISIT']} "
-                       f"(expected {expected[i]:g})", column="AVISITN", values=given)
+                       f"(expected {expected[codes[position(i)]]:g})",
+             column="AVISITN", values=given)
 
 
 def check_visit_days(typed: pd.DataFrame, table: str, out: Collector) -> None:
     """Visit order against study day (error) and visit windows (warning)."""
     if not {"USUBJID", "AVISIT", "ADY"} <= set(typed.columns):
         return
-    week = visit_week(typed["AVISIT"])
+    codes, weeks = cells.visit_labels(out, table, typed["AVISIT"])
+    steps = np.unique(weeks[~np.isnan(weeks)])
+    # Rank of each label's week among the distinct weeks; -1: not a visit (or missing).
+    rank = np.append(np.where(np.isnan(weeks), -1,
+                              np.searchsorted(steps, np.nan_to_num(weeks, nan=0.0))), -1)
     day = pd.to_numeric(typed["ADY"], errors="coerce")
+    days = day.to_numpy()
+    ids, n_ids = cells.ids(out, table, "USUBJID", typed["USUBJID"])
+    n = len(typed)
     # An infinite day is a range error already; kept here it would make the
-    # segmented running maximum NaN for every patient and hide their order errors.
-    ok = typed["USUBJID"].notna() & week.notna() & pd.Series(np.isfinite(day), index=day.index)
+    # running maximum of its patient meaningless and hide their order errors.
+    ok = np.zeros(n, dtype=bool)
+    for part in cells.chunks(n):
+        ok[part] = (ids[part] >= 0) & (rank[codes[part]] >= 0) & \
+            np.isfinite(days[part].astype(float, copy=False))
     if not ok.any():
         return
-    index = typed.index[ok.to_numpy()]
-    ids = pd.factorize(typed.loc[ok, "USUBJID"])[0]
-    weeks, days = week[ok].to_numpy(float), day[ok].to_numpy(float)
-    limit = pd.Series(_earlier_max(ids, weeks, days), index=index)
-    bad = limit.notna() & (pd.Series(days, index=index) <= limit)
-    m = pd.DataFrame({"week": weeks, "day": days}, index=index)
-    out.rows(table, m.index[bad.to_numpy()], "visit-order",
+    if n_ids * len(steps) <= max(4 * n, 1 << 20):
+        limit_of, bad = _order_by_table(ids, rank, codes, days, ok, n_ids, len(steps))
+    else:
+        limits = np.full(n, np.nan)
+        limits[ok] = _earlier_max(ids[ok], weeks[codes[ok]], days[ok].astype(float))
+        bad = ok & (limits >= days)  # NaN limit (no earlier visit): False
+
+        def limit_of(positions):
+            return limits[positions]
+    listed = np.flatnonzero(bad)
+    limit = pd.Series(limit_of(listed), index=typed.index[listed])
+    out.rows(table, typed.index[listed], "visit-order",
              lambda i: f"study day {day[i]:g} at {typed.at[i, 'AVISIT']} is not after the "
                        f"study day of an earlier visit (up to day {limit[i]:g})",
              column="ADY", values=day)
 
-    weeks = m["week"].to_numpy()
-    low = np.full(len(m), np.nan)
-    high = np.full(len(m), np.nan)
-    for w in np.unique(weeks):
-        lo, hi = window(int(w))
-        low[weeks == w], high[weeks == w] = lo, hi
-    outside = (m["day"].to_numpy() < low) | (m["day"].to_numpy() > high)
-    out.rows(table, m.index[outside], "visit-window",
+    low = np.array([window(int(w))[0] for w in steps] + [np.nan])
+    high = np.array([window(int(w))[1] for w in steps] + [np.nan])
+    outside = np.zeros(n, dtype=bool)
+    for part in cells.chunks(n):
+        r = rank[codes[part]]  # -1 picks the NaN bounds: never outside
+        d = days[part]
+        outside[part] = ok[part] & ((d < low[r]) | (d > high[r]))
+    position = typed.index.get_loc
+
+    def week(i) -> int:
+        return int(weeks[codes[position(i)]])
+
+    out.rows(table, where(typed.index, outside), "visit-window",
              lambda i: f"study day {day[i]:g} is far from {typed.at[i, 'AVISIT']} (window "
-                       f"{window(int(week[i]))[0]} to {window(int(week[i]))[1]})",
+                       f"{window(week(i))[0]} to {window(week(i))[1]})",
              column="ADY", values=day, severity=WARNING)
+
+
+def _order_by_table(ids, rank, codes, days, ok, n_ids: int, n_steps: int):
+    """Visit order without sorting, for few visits: a patients x visits table.
+
+    Each cell holds the latest day of a patient's visit; a running maximum along a
+    patient's row, shifted by one visit, is the limit each row must exceed.
+    Returns (limit of row positions, rows at or before their limit).
+    """
+    kind = np.int32 if n_ids * n_steps < 2 ** 31 else np.int64
+    latest = np.full(n_ids * n_steps, -np.inf)
+    for part in cells.chunks(len(ids)):
+        keep = ok[part]
+        cell = ids[part][keep].astype(kind) * kind(n_steps) + rank[codes[part][keep]]
+        np.maximum.at(latest, cell, days[part][keep].astype(float, copy=False))
+    latest = latest.reshape(n_ids, n_steps)
+    before = np.full_like(latest, -np.inf)
+    before[:, 1:] = np.maximum.accumulate(latest, axis=1)[:, :-1]
+    before = before.reshape(-1)
+
+    def limit_of(positions):
+        limit = before[ids[positions].astype(kind) * kind(n_steps) + rank[codes[positions]]]
+        return np.where(np.isneginf(limit), np.nan, limit)  # no earlier visit: no limit
+
+    bad = np.zeros(len(ids), dtype=bool)
+    for part in cells.chunks(len(ids)):
+        keep = ok[part]
+        cell = np.where(keep, ids[part], 0).astype(kind) * kind(n_steps) + \
+            np.where(keep, rank[codes[part]], 0)
+        bad[part] = keep & (days[part] <= before[cell])  # -inf: no earlier visit
+    return limit_of, bad
 
 
 def _earlier_max(ids: np.ndarray, weeks: np.ndarray, days: np.ndarray) -> np.ndarray:
