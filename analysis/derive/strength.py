@@ -73,8 +73,10 @@ def strength_history(topicals: pd.DataFrame) -> pd.DataFrame:
     new[0] = True
     kept = codes[new]
     by = subject.to_numpy()[new]
-    # rows are sorted by patient: each patient's kept rows form one contiguous run
-    patient, names = pd.factorize(by, sort=True)
+    # rows are sorted by patient: each patient's kept rows form one contiguous run. Text
+    # ids sorted as text are numbered in sorted order as they come (no second sort); a
+    # categorical was sorted by its categories, which groupby's order need not follow.
+    patient, names = pd.factorize(by, sort=subject.dtype != object)
     if not (np.diff(patient) >= 0).all():  # unorderable ids: groupby's own order rules
         return _history_by_groupby(labels[kept], by, columns)
     start = np.flatnonzero(np.r_[True, patient[1:] != patient[:-1]])
@@ -126,9 +128,15 @@ def _sequences(kept: np.ndarray, start: np.ndarray, size: np.ndarray, labels: np
         first = np.repeat(start[short], size[short])
         offset = np.arange(row.size) - np.repeat(np.cumsum(size[short]) - size[short], size[short])
         grid[row, offset] = kept[first + offset]
-        distinct, inverse = np.unique(grid, axis=0, return_inverse=True)
+        base = len(labels) + 1
+        if base ** k < 2 ** 62:  # each row as one integer in base len(labels) + 1
+            key = (grid + 1) @ (base ** np.arange(k, dtype=np.int64))
+            inverse, _ = pd.factorize(key)
+            distinct = grid[np.unique(inverse, return_index=True)[1]]
+        else:  # many labels and long sequences: compare whole rows
+            distinct, inverse = np.unique(grid, axis=0, return_inverse=True)
         text = np.array(["->".join(labels[c] for c in r if c >= 0) for r in distinct], dtype=object)
-        out[short] = text[inverse.ravel()]
+        out[short] = text[np.asarray(inverse).ravel()]
     for i in np.flatnonzero(~short):
         out[i] = "->".join(labels[kept[start[i]:start[i] + size[i]]])
     return out

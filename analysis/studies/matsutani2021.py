@@ -383,12 +383,13 @@ def _adverse_events(b, dataset, subjects, group, analysed, opts, has_grp):
         pops.append((_grp(comp), pd.Index(subjects.loc[subjects["TACGRP"] == comp, "USUBJID"]
                                           .astype(str).unique())))
     ev_ids = ev["USUBJID"].astype(str).to_numpy()
+    id_codes = dataset.factorized("events", "USUBJID")
     for label, ids in pops:
         n = len(ids)
         b.add("adverse_events", "n", n, group=label, n=n, method="patients in the group")
+        member = in_patients(ev["USUBJID"], ids, id_codes)
         for term in opts["events"]:
-            had = pd.unique(ev_ids[terms == term])  # patients, not events
-            who = int((ids.get_indexer(had) >= 0).sum())  # ids are distinct
+            who = len(pd.unique(ev_ids[member & (terms == term)]))  # patients, not events
             _count_pct(b, "adverse_events", f"AEDECOD={term}", label, who, n,
                        f"patients with at least one {term.lower()} event, % of the group")
 

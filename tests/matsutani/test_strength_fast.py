@@ -117,3 +117,17 @@ def test_larger_random_cohort(seed):
     in_order = t.sort_values(["USUBJID", "AVISITN"], kind="mergesort")
     assert_same_history(in_order)
     assert_same_history(in_order.iloc[::-1])
+
+
+@pytest.mark.parametrize("n_strengths", [3, 300])
+def test_many_strengths_and_long_runs(n_strengths):
+    """300 distinct strengths with up to 8 changes per patient: the sequences no longer
+    fit one 63-bit integer per patient, and the whole-row comparison is used."""
+    rng = np.random.default_rng(n_strengths)
+    n = 4000
+    strengths = np.round(np.linspace(0.01, 3.0, n_strengths), 4)
+    t = pd.DataFrame({"USUBJID": rng.choice([f"P{i:03d}" for i in range(400)], n),
+                      "AVISIT": [f"WEEK {w}" for w in rng.integers(0, 9, n)],
+                      "TACSTR": rng.choice(strengths, n)})
+    got = assert_same_history(t)
+    assert got["NSWITCH"].max() >= 7
