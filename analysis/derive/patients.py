@@ -88,9 +88,9 @@ class PatientValues:
     text_ids : bool
         Read ``USUBJID`` as text (``astype(str)``), as ``patients`` are.
     codes : dict, optional
-        ``{"PARAMCD": (codes, uniques), "AVISIT": (codes, uniques)}`` of the whole
-        columns of ``long`` (:meth:`analysis.io.dataset.Dataset.factorized`), so that
-        the text is not compared again.
+        ``{"PARAMCD": (codes, uniques), "AVISIT": ..., "USUBJID": ...}`` of the whole
+        columns of ``long`` (:meth:`analysis.io.dataset.Dataset.factorized`: text
+        columns only), so that the text is not hashed again.
 
     Examples
     --------
@@ -124,7 +124,7 @@ class PatientValues:
         self.params = list(params)
         given = {}
         for column, coded in (codes or {}).items():
-            if coded is not None and column in ("PARAMCD", "AVISIT"):
+            if coded is not None and column in ("PARAMCD", "AVISIT", "USUBJID"):
                 code, uniques = coded
                 code = np.asarray(code)
                 given[column] = (code if rows is None else code[rows], uniques)
@@ -134,9 +134,16 @@ class PatientValues:
             visits = list(np.asarray(uniques, dtype=object)[seen])
         else:
             visits = list(pd.unique(self.long["AVISIT"]))
+        id_codes = None
+        if "USUBJID" in given and (given["USUBJID"][0] >= 0).all():
+            # the selected rows' ids renumbered over the ids they hold (integer hashing),
+            # so the patient index is this population's, not the whole table's
+            code, uniques = given["USUBJID"]
+            compact, used = pd.factorize(code)
+            id_codes = (compact, np.asarray(uniques, dtype=object)[used])
         self.coded = CodedVisits.build(self.long, visits, self.params,
                                        param_codes=given.get("PARAMCD"),
-                                       visit_codes=given.get("AVISIT"))
+                                       visit_codes=given.get("AVISIT"), id_codes=id_codes)
         self._visits: dict = {}
 
     def visits(self, param: str) -> list:

@@ -193,7 +193,7 @@ def analysed_values(dataset: Dataset, analysed: pd.Index) -> PatientValues:
         return _LAST[2]
     rows = np.flatnonzero(in_patients(meas["USUBJID"], analysed,
                                       dataset.factorized("measurements", "USUBJID")))
-    codes = {c: dataset.factorized("measurements", c) for c in ("PARAMCD", "AVISIT")}
+    codes = {c: dataset.factorized("measurements", c) for c in ("PARAMCD", "AVISIT", "USUBJID")}
     values = PatientValues(meas, analysed, PARAMS, rows=rows, text_ids=True, codes=codes)
     # a weak reference: the kept coding goes when the table does
     _LAST[:] = [weakref.ref(meas, lambda _: _LAST.clear()), analysed, values]
