@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.io import wide
@@ -75,7 +76,7 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
     """
     notes = list(notes or [])
     tables, sources, row_numbers, row_files, row_columns, codes = {}, {}, {}, {}, {}, {}
-    ids, known = None, {}
+    ids, known = SubjectIds(), {}
     for table in sorted(pieces, key=lambda t: t != "subjects"):
         # Popped: each table's raw pieces are freed once it is normalised.
         parts = [p for p in pieces.pop(table) if p is not None]
@@ -88,11 +89,10 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
             frame = frame.copy(deep=False)
             frame.index = pd.RangeIndex(len(frame))
         text_codes = {}
-        frame = normalize(frame, table, text_codes, ids=ids if table != "subjects" else None)
-        if ids is not None and len(ids.known) > len(known):
-            known[table] = ids.known[-1]
-        if table == "subjects" and "USUBJID" in text_codes:
-            ids = SubjectIds(text_codes["USUBJID"][1])
+        frame = normalize(frame, table, text_codes, ids=ids)
+        if table != "subjects" and ids.known and "subjects" in tables and \
+                "USUBJID" in text_codes:
+            known[table] = np.ones(len(text_codes["USUBJID"][1]), dtype=bool)
         tables[table] = frame
         codes[table] = text_codes
         sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))

@@ -61,7 +61,8 @@ def expand(codes: np.ndarray, values) -> np.ndarray:
     """Per-row array ``values[codes]``, missing (NaN, NaT) where the code is -1.
 
     ``values`` of floats or dates give a float or datetime64 array; anything else
-    an object array with NaN for missing cells.
+    an object array with NaN for missing cells. Filled in slices of rows, so that
+    the index conversion numpy makes stays small.
     """
     values = np.asarray(values)
     if values.dtype.kind == "M":
@@ -72,7 +73,11 @@ def expand(codes: np.ndarray, values) -> np.ndarray:
         table = np.empty(len(values) + 1, dtype=object)
         table[:-1] = values
         table[-1] = np.nan
-    return table[codes]  # code -1 picks the last entry
+    out = np.empty(len(codes), dtype=table.dtype)
+    step = 1 << 20
+    for start in range(0, len(codes), step):
+        np.take(table, codes[start:start + step], out=out[start:start + step])  # -1: last
+    return out
 
 
 def categorical(codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
@@ -210,6 +215,20 @@ def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
         out[pos:pos + n] = part
         pos += n
     return out, uniques
+
+
+def release_arrow_memory() -> None:
+    """Hand memory pyarrow's allocator keeps after a table is read back to the system.
+
+    The allocator keeps freed pages for later Arrow allocations; after a large file
+    they would sit beside the pandas copies for the rest of the run.
+    """
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
+        pass
 
 
 def _identity(dictionary) -> tuple:

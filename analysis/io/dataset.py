@@ -151,40 +151,48 @@ class Dataset:
             h.update(name.encode())
             h.update(",".join(map(str, columns)).encode())
             h.update(str(len(df)).encode())
-            rows = np.zeros(len(df), dtype=np.uint64)
+            hashers = [self._column_hasher(name, column) for column in columns]
+            lanes = np.zeros(2, dtype=np.uint64)
+            step = 1 << 20  # rows at a time: a few small temporaries, not one per column
             with np.errstate(over="ignore"):
-                for column in columns:  # column hashes are mixed already: FNV-1a over them
-                    rows ^= self._column_hash(name, column)
-                    rows *= _PRIME
-                h.update(np.array([_mix(rows ^ _K1).sum(dtype=np.uint64),
-                                   _mix(rows ^ _K2).sum(dtype=np.uint64)],
-                                  dtype=np.uint64).tobytes())
+                for start in range(0, len(df), step):
+                    part = slice(start, min(start + step, len(df)))
+                    rows = np.zeros(part.stop - part.start, dtype=np.uint64)
+                    for hasher in hashers:  # column hashes are mixed already: FNV-1a
+                        rows ^= hasher(part)
+                        rows *= _PRIME
+                    lanes[0] += _mix(rows ^ _K1).sum(dtype=np.uint64)
+                    lanes[1] += _mix(rows ^ _K2).sum(dtype=np.uint64)
+            h.update(lanes.tobytes())
         return h.hexdigest()
 
-    def _column_hash(self, table: str, column) -> np.ndarray:
+    def _column_hasher(self, table: str, column):
+        """``rows -> uint64 hash per cell`` of one column (text: once per distinct value)."""
         s = self.tables[table][column]
         coded = self.factorized(table, column)
         if coded is not None:
             codes, uniques = coded
-            per_value = pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False)
-            return np.append(per_value, _MISSING)[codes]
+            per_value = np.append(
+                pd.util.hash_array(np.asarray(uniques, dtype=object), categorize=False), _MISSING)
+            return lambda part: per_value[codes[part]]
         values = s.to_numpy()
         kind = values.dtype.kind
         if kind == "f":
-            values = values.astype(np.float64) + 0.0  # -0.0 == 0.0
-            nan = np.isnan(values)
-            if nan.any():
-                values[nan] = np.nan  # one NaN
-            return pd.util.hash_array(values, categorize=False)
+            def floats(part):
+                v = values[part].astype(np.float64) + 0.0  # -0.0 == 0.0
+                v[np.isnan(v)] = np.nan  # one NaN
+                return pd.util.hash_array(v, categorize=False)
+            return floats
         if kind in "iub":
-            return pd.util.hash_array(values.astype(np.int64), categorize=False) ^ _INT
+            return lambda part: pd.util.hash_array(values[part].astype(np.int64),
+                                                   categorize=False) ^ _INT
         if kind == "M":
-            return pd.util.hash_array(values.astype("datetime64[ns]").view(np.int64),
-                                      categorize=False) ^ _DATE
+            return lambda part: pd.util.hash_array(
+                values[part].astype("datetime64[ns]").view(np.int64), categorize=False) ^ _DATE
         cells = s.astype(object)
-        out = pd.util.hash_array(cells.astype(str).to_numpy(dtype=object), categorize=True)
-        out[cells.isna().to_numpy()] = _MISSING
-        return out
+        text = pd.util.hash_array(cells.astype(str).to_numpy(dtype=object), categorize=True)
+        text[cells.isna().to_numpy()] = _MISSING
+        return lambda part: text[part]
 
     def n_subjects(self) -> int:
         if "subjects" not in self.tables:

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import WARNING, InputError, Problem
-from analysis.io.codes import arrow_codes, categorical, drop_values, expand
+from analysis.io.codes import (arrow_codes, categorical, drop_values, expand,
+                               release_arrow_memory)
 from analysis.io.raw import MISSING_TOKENS, RawTable, check_header, drop_blank, fail, label
 
 SEPARATORS = {".csv": ",", ".tsv": "\t"}
@@ -124,6 +125,7 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTab
         fail("empty-file", "the file is empty (no header, no data)", source)
     sep = SEPARATORS[path.suffix.lower()]
     frame = _read_arrow(data, sep, source, text_columns, coded)
+    release_arrow_memory()
     if frame is not None:
         return drop_blank(frame, source)
     return _read_pandas(data, sep, source, text_columns)

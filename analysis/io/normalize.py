@@ -170,9 +170,8 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
     codes : dict, optional
         Filled with column -> ``(codes, uniques)`` for each text column of the result.
     ids : SubjectIds, optional
-        The subjects table's patient ids: a ``USUBJID`` column that repeats them gets
-        the very same string objects (one copy of a million ids, not one per table),
-        and which of its ids are known subjects.
+        Filled from the subjects table's ``USUBJID``; another table listing the same
+        ids in the same order gets the very same string objects (see SubjectIds).
 
     Examples
     --------
@@ -242,11 +241,13 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) ->
             return by_label(s, func)
         return func(s, integer=integer) if numeric else func(s)
     c, u = text_codes(s)
-    if ids is not None and per_value is _strip_distinct:
-        c, u = ids.adopt(c, u)
-        codes[name] = (c, u)
-        return pd.Series(expand(c, u), index=s.index, name=s.name)
+    adopted = ids.adopt(c, u) if ids is not None and ids.raw is not None else None
+    if adopted is not None and per_value is _strip_distinct:
+        codes[name] = adopted
+        return pd.Series(expand(*adopted), index=s.index, name=s.name)
     done = per_value(pd.Series(u, dtype=object))
+    if ids is not None and ids.raw is None and per_value is _strip_distinct:
+        ids.record(u, done.to_numpy(dtype=object))
     kind = done.dtype.kind if isinstance(done.dtype, np.dtype) else ""
     if kind == "O":
         c, u = recode(c, done.to_numpy(dtype=object), before=u)
@@ -261,44 +262,41 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) ->
 
 
 class SubjectIds:
-    """The normalised ids of the subjects table, to share with the other tables.
+    """The subjects table's patient ids, shared with tables that list the same ids.
+
+    A table sorted like the subjects table (say, measurements of every patient)
+    has the same distinct raw ids in the same order: its ids then take the
+    subjects' normalised string objects (one copy of a million ids, not one per
+    table) and are all known subjects, without hashing any id. Other tables are
+    normalised on their own (``adopt`` returns None).
 
     Examples
     --------
-    >>> ids = SubjectIds(np.array(["01", "02"], dtype=object))
-    >>> codes, uniques = ids.adopt(np.array([1, 1, 0, -1]), np.array([" 09", "02"], dtype=object))
-    >>> codes.tolist(), uniques.tolist(), ids.known[-1].tolist()
-    ([1, 1, 0, -1], ['09', '02'], [False, True])
-    >>> uniques[1] is ids.uniques[1]
+    >>> ids = SubjectIds()
+    >>> ids.record(np.array(["01", " 02"], dtype=object), np.array(["01", "02"], dtype=object))
+    >>> codes, uniques = ids.adopt(np.array([1, 0, -1]), np.array(["01", " 02"], dtype=object))
+    >>> codes.tolist(), uniques.tolist(), uniques[1] is ids.values[1], ids.known
+    ([1, 0, -1], ['01', '02'], True, {True})
+    >>> ids.adopt(np.array([0]), np.array(["03"], dtype=object)) is None
     True
     """
 
-    def __init__(self, uniques: np.ndarray):
-        self.uniques = uniques
-        self.position = {v: i for i, v in enumerate(uniques.tolist())}
-        self.known: list = []  # per adopt(): known subject? per returned unique
+    def __init__(self):
+        self.raw = self.values = None
+        self.known: set = set()  # results of the last adopt(): {True} when adopted
 
-    def adopt(self, codes: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Normalise raw id values (as ``_strip_distinct``), reusing the subjects' objects."""
-        found = np.fromiter((self.position.get(v, -1) for v in raw.tolist()), dtype=np.int64,
-                            count=len(raw))
-        values = np.empty(len(raw), dtype=object)
-        hit = found >= 0
-        values[hit] = self.uniques[found[hit]]
-        if not hit.all():  # ids written otherwise (" 001"), tokens, unknown patients
-            other = _strip_distinct(pd.Series(raw[~hit], dtype=object)).to_numpy(dtype=object)
-            again = np.array([self.position.get(v, -1) if isinstance(v, str) else -1
-                              for v in other], dtype=np.int64)
-            other[again >= 0] = self.uniques[again[again >= 0]]
-            values[~hit] = other
-        known = hit.copy()
-        if not hit.all():
-            known[~hit] = again >= 0
-        codes, uniques = recode(codes, values, before=raw)
-        if uniques is not values:  # values merged or dropped: look them up again
-            known = np.fromiter((v in self.position for v in uniques.tolist()), dtype=bool,
-                                count=len(uniques))
-        self.known.append(known)
+    def record(self, raw: np.ndarray, values: np.ndarray) -> None:
+        """The subjects' distinct raw ids and their normalised values (same order)."""
+        self.raw, self.values = raw, values
+
+    def adopt(self, codes: np.ndarray, raw: np.ndarray):
+        """(codes, uniques) over the subjects' objects, or None when the ids differ."""
+        self.known = set()
+        if self.raw is None or len(raw) > len(self.raw) or \
+                not np.array_equal(raw, self.raw[:len(raw)]):
+            return None
+        codes, uniques = recode(codes, self.values[:len(raw)], before=raw)
+        self.known = {True}
         return codes, uniques
 
 

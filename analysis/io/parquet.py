@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io.codes import arrow_codes, categorical, expand
+from analysis.io.codes import arrow_codes, categorical, expand, release_arrow_memory
 from analysis.io.raw import RawTable, check_header, fail, label
 
 
@@ -44,6 +44,8 @@ def read_parquet(path: Path, coded: bool = False) -> RawTable:
         frame = _read(path, coded)
     except Exception as err:  # pyarrow raises several types for corrupt files
         fail("unreadable", f"not a readable Parquet file (truncated or corrupt?): {err}", source)
+    finally:
+        release_arrow_memory()
     frame.columns = check_header(list(frame.columns), source)
     return RawTable(frame, source)
 
