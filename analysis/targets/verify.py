@@ -51,11 +51,34 @@ def match_rows(ard: pd.DataFrame, selector: dict, study: str) -> pd.DataFrame:
     return ard[mask]
 
 
-def _lookup(ard: pd.DataFrame, record: Record, study: str):
+def selector_index(ard: pd.DataFrame) -> dict:
+    """ARD row positions by coordinates, made in one pass: the key of each row is
+    ``(study, analysis, variable, group, visit, statistic)`` as :func:`match_rows`
+    compares them (study as stored, missing coordinates as "").
+
+    Examples
+    --------
+    >>> from analysis.results.ard import records
+    >>> ard = records([{"study": "s", "analysis": "a", "statistic": "n", "value": 3.0}])
+    >>> selector_index(ard)[("s", "a", "", "", "", "n")]
+    [0]
+    """
+    columns = [ard["study"].tolist()] + [ard[key].fillna("").tolist() for key in SELECTOR_KEYS]
+    index: dict = {}
+    for position, key in enumerate(zip(*columns)):
+        index.setdefault(key, []).append(position)
+    return index
+
+
+def _lookup(ard: pd.DataFrame, record: Record, study: str, index: dict | None = None):
     """(values tuple, None) or (None, reason)."""
     values = []
     for name, sel in record.parts().items():
-        rows = match_rows(ard, sel, study)
+        if index is None:
+            rows = match_rows(ard, sel, study)
+        else:
+            key = (sel.get("study", study), *(sel.get(k, "") for k in SELECTOR_KEYS))
+            rows = ard.iloc[index.get(key, [])]
         label = "" if name == "value" else f"{name}: "
         if len(rows) == 0:
             return None, f"{label}no ARD row matches the selector"
@@ -72,6 +95,7 @@ def verify_records(records, ard: pd.DataFrame | None, study: str = "",
                    not_built_reason: str = "") -> pd.DataFrame:
     """Scorecard rows for ``records`` against ``ard`` (None: nothing was built)."""
     rows = []
+    index = selector_index(ard) if ard is not None else None
     for rec in records:
         row = {
             "study": study, "id": rec.id, "where": rec.where, "measures": rec.measures,
@@ -82,7 +106,7 @@ def verify_records(records, ard: pd.DataFrame | None, study: str = "",
         if ard is None:
             values, reason = None, not_built_reason or "no ARD"
         else:
-            values, reason = _lookup(ard, rec, study)
+            values, reason = _lookup(ard, rec, study, index)
         if values is None:
             row.update(status=NOT_BUILT, reason=reason)
         else:
