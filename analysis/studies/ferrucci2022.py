@@ -142,6 +142,10 @@ def prepare(dataset, options: dict | None = None) -> Context:
     weeks = visit_number(pd.Series(visits)).tolist()
     ctx = Context(ArdBuilder(STUDY_ID), opts, table, meas, topicals, tte, table.index, visits,
                   dict(zip(visits, (int(w) for w in weeks))), dataset=dataset)
+    # tables whose ids were rewritten as text: the reader's id codes do not describe them
+    ctx._cache["rewritten_ids"] = {name for name, frame in (
+        ("subjects", table), ("measurements", meas), ("topicals", topicals), ("tte", tte))
+        if name in dataset and frame is not dataset[name]}
     ctx.subjects = subjects = _subjects_frame(ctx, table)
     evalfl = (subjects["EVALFL"] == "Y").to_numpy() if "EVALFL" in subjects else None
     ctx.evaluable = subjects.index if evalfl is None else subjects.index[evalfl]

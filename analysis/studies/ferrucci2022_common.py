@@ -48,7 +48,8 @@ class Context:
         if key not in self._cache:
             ds = getattr(self, "dataset", None)
             got = None
-            if ds is not None and table in ds and column in ds[table] \
+            rewritten = column == "USUBJID" and table in self._cache.get("rewritten_ids", ())
+            if ds is not None and table in ds and column in ds[table] and not rewritten \
                     and len(ds[table]) == len(getattr(self, table)):
                 got = ds.factorized(table, column)
             if got is None:

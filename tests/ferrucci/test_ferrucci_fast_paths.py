@@ -184,3 +184,18 @@ def test_subjects_frame_matches_set_index(seed):
     want = reference_subjects(table)
     assert_same_frame(got, want)
     assert list(ctx.evaluable) == list(want.index[want["EVALFL"] == "Y"])
+
+
+def test_rewritten_ids_do_not_use_the_readers_codes():
+    # numeric and missing ids are rewritten as text ("1", "nan"): the reshaped scores must
+    # follow the rewritten ids, as the pivot on the rewritten table does
+    ds = cohort(3)
+    m = ds["measurements"].copy()
+    m["USUBJID"] = m["USUBJID"].where(m["USUBJID"] != "Q999", None)
+    subjects = ds["subjects"].copy()
+    numeric = Dataset({"subjects": subjects, "measurements": m, "topicals": ds["topicals"]})
+    ctx = ferrucci2022.prepare(numeric)
+    assert "measurements" in ctx._cache["rewritten_ids"]
+    for p in PARAMS:
+        want = reference_visit_wide(ctx.measurements, "AVAL", VISITS, ctx.subjects.index, p)
+        assert_same_frame(ctx.scores(p), want)
