@@ -67,7 +67,10 @@ def main(args) -> int:
     parts = ["dupitac synthesize", f"--study {args.study}"]
     parts += ["--reference"] if args.reference else [f"--n {n}" if n else "", f"--seed {seed}",
                                                      f"--out {out}"]
-    note = module.readme_note(seed, n) if hasattr(module, "readme_note") else ""
+    # How the cohort was made goes into its README: the module's own account for this
+    # seed and size, else its fixed NOTE.
+    note = (module.readme_note(seed, n) if hasattr(module, "readme_note")
+            else getattr(module, "NOTE", ""))
     bar = None
     if not args.quiet:
         from tqdm import tqdm

@@ -18,5 +18,8 @@ Generic engine (no study names):
 - :mod:`~analysis.reconstruct.write`: deterministic CSV with a synthetic-data README.
 
 Study recipes: ``ferrucci2022*`` and ``matsutani2021``; each exposes ``SEED`` and
-``build(seed, n) -> Dataset`` for ``dupitac synthesize``.
+``build(seed, n) -> Dataset`` for ``dupitac synthesize``. A build that cannot make its
+seed reproduce every published number within its budget (counted in iterations or
+draws, never seconds) raises :class:`~analysis.reconstruct.goals.TargetsMissed`
+naming the numbers missed; nothing is written.
 """

@@ -43,69 +43,123 @@ def cox_efron(time, event, x, max_iter: int = 50, tol: float = 1e-9, beta0=None)
     -------
     beta, se : arrays (p)
     """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=float)
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    n, p = x.shape
-    order = np.argsort(-time, kind="stable")
-    t, e, xs = time[order], event[order], x[order]
-    # Centre for numerical stability (does not change beta or its SE).
-    xs = xs - xs.mean(axis=0)
-    uniq, first = np.unique(-t, return_index=True)  # descending times: groups of ties
-    grp_end = np.r_[first[1:], n]                     # risk set of group g = rows [0, grp_end[g])
-    ev_idx = np.flatnonzero(e > 0)
-    ev_grp = np.searchsorted(first, ev_idx, side="right") - 1
-    d_g = np.bincount(ev_grp, minlength=first.size).astype(float)
-    # Efron index l of each event within its tie group (0 .. d-1)
-    rank_in = np.arange(ev_idx.size) - np.searchsorted(ev_grp, ev_grp, side="left")
-    frac = rank_in / d_g[ev_grp]
-    xe = xs[ev_idx]
-    xe_sum = xe.sum(axis=0)
-    n_g = first.size
-    beta = np.zeros(p) if beta0 is None else np.asarray(beta0, dtype=float).copy()
-    info = np.eye(p)
-    pairs = [(a, b) for a in range(p) for b in range(a, p)]
-    for _ in range(max_iter):
-        w = np.exp(xs @ beta)
-        wx = w[:, None] * xs
-        wxx = np.stack([wx[:, a] * xs[:, b] for a, b in pairs], axis=1)
-        ends = grp_end - 1
-        r0 = np.cumsum(w)[ends]
-        r1 = np.cumsum(wx, axis=0)[ends]
-        r2 = np.cumsum(wxx, axis=0)[ends]
-        d0 = np.bincount(ev_grp, weights=w[ev_idx], minlength=n_g)
-        d1 = np.stack([np.bincount(ev_grp, weights=wx[ev_idx, k], minlength=n_g)
-                       for k in range(p)], axis=1)
-        d2 = np.stack([np.bincount(ev_grp, weights=wxx[ev_idx, k], minlength=n_g)
-                       for k in range(len(pairs))], axis=1)
-        g = ev_grp
-        phi = r0[g] - frac * d0[g]
-        m1 = (r1[g] - frac[:, None] * d1[g]) / phi[:, None]
-        m2 = ((r2[g] - frac[:, None] * d2[g]) / phi[:, None]).sum(axis=0)
-        grad = xe_sum - m1.sum(axis=0)
-        mm = m1.T @ m1
-        info = np.empty((p, p))
-        for k, (a, b) in enumerate(pairs):
-            info[a, b] = info[b, a] = m2[k] - mm[a, b]
-        try:
-            step = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError:
-            break
-        # Halve a step that would overflow (separation); lifelines does similar.
-        while np.abs(step).max() > 5:
-            step /= 2
-        beta = beta + step
-        if np.abs(step).max() < tol:
-            break
+    return CoxRisk(time, event).fit(x, max_iter=max_iter, tol=tol, beta0=beta0)
+
+
+class CoxRisk:
+    """Risk sets and tie groups of one (time, event) sample, prepared once for many fits.
+
+    A search that changes only covariates (a patient's DLQI or age) refits the same
+    times: :meth:`fit` reuses the ordering and the Efron tie structure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> risk = CoxRisk([1., 2, 3, 4, 5, 6], [1, 1, 0, 1, 1, 0])
+    >>> round(float(risk.fit(np.array([1., 0, 1, 0, 1, 0]))[0][0]), 4)
+    0.2739
+    """
+
+    def __init__(self, time, event):
+        time = np.asarray(time, dtype=float)
+        event = np.asarray(event, dtype=float)
+        n = time.size
+        self.n = n
+        self.order = order = np.argsort(-time, kind="stable")
+        t = time[order]
+        # descending times: a tie group's risk set is every row up to its last row
+        new_group = np.empty(n, dtype=bool)
+        new_group[:1] = True
+        np.not_equal(t[1:], t[:-1], out=new_group[1:])
+        group = np.cumsum(new_group) - 1
+        last = np.empty(n, dtype=bool)
+        last[:-1] = new_group[1:]
+        last[-1:] = True
+        group_end = np.flatnonzero(last)
+        ev_idx = np.flatnonzero(event[order] > 0)
+        ev_grp = group[ev_idx]
+        self.ev_idx = ev_idx
+        self.risk_end = group_end[ev_grp]
+        # The events of a tie group are one run of ev_idx; Efron's l / d_g per event
+        run = np.empty(ev_idx.size, dtype=bool)
+        run[:1] = True
+        np.not_equal(ev_grp[1:], ev_grp[:-1], out=run[1:])
+        self.run_start = np.flatnonzero(run)
+        self.run_id = np.cumsum(run) - 1
+        run_len = np.diff(np.append(self.run_start, ev_idx.size))
+        self.frac = ((np.arange(ev_idx.size) - self.run_start[self.run_id])
+                     / run_len[self.run_id])[:, None]
+        # Efron's sums of every event as one matrix (events x rows): 1 for each row at
+        # risk, minus l / d for each event tied with it. One product then replaces a
+        # cumulative sum and the tie corrections (small samples: the search's).
+        self.efron = None
+        if ev_idx.size * n <= DENSE_MAX:
+            a = (np.arange(n) <= self.risk_end[:, None]).astype(float)
+            tied = (group[None, :] == ev_grp[:, None]) & (event[order] > 0)[None, :]
+            a -= self.frac * tied
+            self.efron = a
+
+    def fit(self, x, max_iter: int = 50, tol: float = 1e-9, beta0=None):
+        """Coefficients and Wald SEs of covariates ``x`` (n, p); see :func:`cox_efron`."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        p = x.shape[1]
+        xs = x[self.order]
+        # Centre for numerical stability (does not change beta or its SE).
+        xs = xs - xs.mean(axis=0)
+        ia, ib = _TRIU[p] if p in _TRIU else np.triu_indices(p)
+        # Columns: w, w x_a, w x_a x_b (a <= b); the products of x are fixed
+        xx = np.concatenate([xs, xs[:, ia] * xs[:, ib]], axis=1)
+        xe_sum = xs[self.ev_idx].sum(axis=0)
+        m = np.empty((self.n, 1 + xx.shape[1]))
+        beta = np.zeros(p) if beta0 is None else np.asarray(beta0, dtype=float).copy()
+        info = np.eye(p)
+        cov = None
+        full = np.empty((p, p))
+        for _ in range(max_iter):
+            w = np.exp(xs @ beta)
+            m[:, 0] = w
+            np.multiply(xx, w[:, None], out=m[:, 1:])
+            if self.efron is not None:
+                s = self.efron @ m
+            else:
+                risk = np.cumsum(m, axis=0)[self.risk_end]           # per event
+                tied = np.add.reduceat(m[self.ev_idx], self.run_start, axis=0)
+                s = risk - self.frac * tied[self.run_id]
+            s = s[:, 1:] / s[:, :1]
+            m1 = s[:, :p]
+            full[ia, ib] = full[ib, ia] = s[:, p:].sum(axis=0)
+            grad = xe_sum - m1.sum(axis=0)
+            info = full - m1.T @ m1
+            cov = _inverse(info)
+            if cov is None:
+                break
+            step = cov @ grad
+            # Halve a step that would overflow (separation); lifelines does similar.
+            while np.abs(step).max() > 5:
+                step /= 2
+            beta = beta + step
+            if np.abs(step).max() < tol:
+                break
+        if cov is None:
+            cov = np.linalg.pinv(info)
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(cov))
+        return beta, se
+
+
+def _inverse(info):
+    """Inverse of an information matrix (the covariance of the estimates), None if singular."""
     try:
-        cov = np.linalg.inv(info)
+        return np.linalg.inv(info)
     except np.linalg.LinAlgError:
-        cov = np.linalg.pinv(info)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.diag(cov))
-    return beta, se
+        return None
+
+
+_TRIU = {p: np.triu_indices(p) for p in (1, 2, 3, 4)}
+# Largest events x rows matrix of Efron weights kept (8 bytes each).
+DENSE_MAX = 2_000_000
 
 
 def logistic(y, x, max_iter: int = 50, tol: float = 1e-9, beta0=None, full: bool = False):
@@ -125,24 +179,23 @@ def logistic(y, x, max_iter: int = 50, tol: float = 1e-9, beta0=None, full: bool
     xd = np.column_stack([np.ones(y.size), x])
     beta = np.zeros(xd.shape[1]) if beta0 is None else np.asarray(beta0, dtype=float).copy()
     info = np.eye(xd.shape[1])
+    cov = None
     for _ in range(max_iter):
         eta = np.clip(xd @ beta, -30, 30)
         mu = 1 / (1 + np.exp(-eta))
         w = mu * (1 - mu)
         info = (xd * w[:, None]).T @ xd
         grad = xd.T @ (y - mu)
-        try:
-            step = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError:
+        cov = _inverse(info)
+        if cov is None:
             break
+        step = cov @ grad
         while np.abs(step).max() > 5:
             step /= 2
         beta = beta + step
         if np.abs(step).max() < tol:
             break
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
+    if cov is None:
         cov = np.linalg.pinv(info)
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.diag(cov))

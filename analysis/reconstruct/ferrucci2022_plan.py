@@ -58,6 +58,8 @@ ASSUMPTIONS = (
     "Non-evaluable patients (non-adherence) have scores but no topical-therapy records; their "
     "baseline DLQI lies nearer the middle of the distribution than the evaluable patients'.",
     "Adult onset is at least 2 years before dupilumab; AGEDIAG is in whole years.",
+    "Visit days vary inside their windows; the median day of each follow-up visit lies within "
+    "2 days of its nominal day (week x 7 + 1).",
 )
 
 

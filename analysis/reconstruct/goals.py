@@ -20,7 +20,39 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analysis.errors import DupitacError
 from analysis.targets.compare import parse_printed
+
+
+class TargetsMissed(DupitacError):
+    """A reconstruction spent its whole (iteration-counted) budget and some published
+    numbers still do not print as published: the cohort is not written.
+
+    ``missed`` maps a target id to (printed text, value reached). Exit status 1, as
+    ``verify`` on a mismatch.
+
+    Examples
+    --------
+    >>> print(TargetsMissed("ferrucci2022", 6, {"res_cox_female_hr": ("1.5", 1.568)}, "after 3 attempts"))
+    ferrucci2022 seed 6: 1 published number still missed after 3 attempts: res_cox_female_hr (printed 1.5, reached 1.568); try another seed
+    """
+
+    exit_code = 1
+
+    def __init__(self, study: str, seed, missed: dict, budget: str = ""):
+        self.study, self.seed, self.missed = study, seed, dict(missed)
+        items = "; ".join(f"{k} (printed {text}, reached {_short(v)})"
+                          for k, (text, v) in self.missed.items())
+        n = len(self.missed)
+        super().__init__(f"{study} seed {seed}: {n} published number{'s' * (n != 1)} still missed"
+                         f"{' ' + budget if budget else ''}: {items}; try another seed")
+
+
+def _short(v) -> str:
+    try:
+        return f"{float(v):.4g}"
+    except (TypeError, ValueError):
+        return str(v)
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,34 @@ def test_cox_efron_matches_lifelines():
     assert np.allclose(se, ref["se(coef)"].to_numpy(), rtol=1e-5)
 
 
+def _cox_sample(seed, n=200):
+    r = rng(seed)
+    t = np.r_[np.zeros(30), np.round(r.uniform(1, 100, n - 30))]    # many ties
+    e = (r.random(n) < 0.5).astype(int)
+    e[:30] = 1
+    x = np.column_stack([r.integers(0, 31, n), r.normal(40, 15, n), r.random(n) < 0.4])
+    return t, e, x
+
+
+@pytest.mark.parametrize("dense_max", [0, fastfit.DENSE_MAX])
+def test_cox_risk_sets_reused_match_lifelines(monkeypatch, dense_max):
+    # Both ways of summing Efron's risk sets (one matrix product; cumulative sums when
+    # that matrix would be large) and one risk-set structure reused for other
+    # covariates: each fit equals lifelines' on the same data.
+    from lifelines import CoxPHFitter
+
+    monkeypatch.setattr(fastfit, "DENSE_MAX", dense_max)
+    t, e, x = _cox_sample(13)
+    risk = fastfit.CoxRisk(t, e)
+    assert (risk.efron is None) == (dense_max == 0)
+    for cols in ([0, 1, 2], [1], [2, 0]):
+        df = pd.DataFrame(x[:, cols], columns=[f"v{c}" for c in cols]).assign(T=t, E=e)
+        ref = CoxPHFitter().fit(df, "T", "E").summary
+        beta, se = risk.fit(x[:, cols], beta0=np.full(len(cols), 0.05))
+        assert np.allclose(beta, ref["coef"].to_numpy(), atol=1e-6)
+        assert np.allclose(se, ref["se(coef)"].to_numpy(), rtol=1e-5)
+
+
 def test_logistic_matches_statsmodels():
     import statsmodels.api as sm
 

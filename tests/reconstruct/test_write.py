@@ -70,3 +70,40 @@ def test_synthesize_any_size(tmp_path):
     ds = load_dataset(out)
     assert ds.n_subjects() == 120 and ds.synthetic
     assert "120 patients, not tuned" in (out / "README.md").read_text()
+
+
+def test_matsutani_readme_says_how_the_cohort_was_made(tmp_path):
+    # The study module's account (NOTE) reaches the committed README, and a cohort of
+    # another size says which numbers were checked at that size.
+    from analysis.reconstruct import matsutani2021
+
+    committed = (reference_dir("matsutani2021") / "README.md").read_text()
+    assert matsutani2021.NOTE.strip() in committed
+    out = tmp_path / "m300"
+    assert cli(["synthesize", "--study", "matsutani2021", "--n", "300", "--seed", "2",
+                "--out", str(out), "--quiet"]) == 0
+    text = (out / "README.md").read_text()
+    assert matsutani2021.NOTE.strip() in text and "Size: 300 starters" in text
+
+
+def test_matsutani_draws_that_never_reproduce_fail_naming_the_records(monkeypatch):
+    # Every candidate loses its herpes simplex events: verify sees the printed
+    # "3/40" (TAC_TCS) missed in each draw, and the build refuses, naming it.
+    from analysis.reconstruct import matsutani2021
+    from analysis.reconstruct.goals import TargetsMissed
+
+    draw = matsutani2021._candidate
+
+    def without_herpes(*args):
+        ds = draw(*args)
+        ev = ds.tables["events"]
+        ds.tables["events"] = ev[ev["AEDECOD"] != "HERPES SIMPLEX"].reset_index(drop=True)
+        return ds
+
+    monkeypatch.setattr(matsutani2021, "_candidate", without_herpes)
+    monkeypatch.setattr(matsutani2021, "MAX_ATTEMPTS", 2)
+    with pytest.raises(TargetsMissed) as err:
+        matsutani2021.build(seed=1)
+    assert "in 2 draws" in str(err.value)
+    assert err.value.missed["sum_herpes_tac_tcs_pct"][0] == "7.5"
+    assert "sum_herpes_tac_tcs_pct (printed 7.5, reached 0)" in str(err.value)
