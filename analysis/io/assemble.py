@@ -71,17 +71,31 @@ def pieces_from_raw(table: str, raw: RawTable) -> dict[str, list[Piece]]:
 def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = None) -> Dataset:
     """Concatenate and normalise pieces per table; build the :class:`Dataset`.
 
-    ``pieces`` is emptied as tables are done. Patient ids of the other tables share
-    the subjects table's string objects (see ``normalize``).
+    ``pieces`` is emptied as tables are done (see :class:`Assembler`).
     """
-    notes = list(notes or [])
-    tables, sources, row_numbers, row_files, row_columns, codes = {}, {}, {}, {}, {}, {}
-    ids, known = SubjectIds(), {}
+    done = Assembler()
     for table in sorted(pieces, key=lambda t: t != "subjects"):
-        # Popped: each table's raw pieces are freed once it is normalised.
-        parts = [p for p in pieces.pop(table) if p is not None]
+        done.add(table, pieces.pop(table))
+    return done.dataset(name, notes)
+
+
+class Assembler:
+    """Tables normalised one at a time, as soon as all their pieces are read.
+
+    A reader that finishes each table before reading the next (the subjects table
+    first) never holds two tables' raw pieces at once. Patient ids of the other
+    tables share the subjects table's string objects (see ``normalize``).
+    """
+
+    def __init__(self):
+        self.tables, self.sources, self.row_numbers = {}, {}, {}
+        self.row_files, self.row_columns, self.codes = {}, {}, {}
+        self.ids, self.known = SubjectIds(), {}
+
+    def add(self, table: str, parts: list[Piece]) -> None:
+        parts = [p for p in parts if p is not None]
         if not parts:
-            continue
+            return
         frame = parts[0].frame if len(parts) == 1 else pd.concat(
             [_renamed(p.frame, contract_names(list(p.frame.columns), table)) for p in parts],
             ignore_index=True)
@@ -89,36 +103,39 @@ def assemble(pieces: dict[str, list[Piece]], name: str, notes: list | None = Non
             frame = frame.copy(deep=False)
             frame.index = pd.RangeIndex(len(frame))
         text_codes = {}
-        frame = normalize(frame, table, text_codes, ids=ids)
-        if table != "subjects" and ids.known and "subjects" in tables and \
+        frame = normalize(frame, table, text_codes, ids=self.ids)
+        if table != "subjects" and self.ids.known and "subjects" in self.tables and \
                 "USUBJID" in text_codes:
-            known[table] = np.ones(len(text_codes["USUBJID"][1]), dtype=bool)
-        tables[table] = frame
-        codes[table] = text_codes
-        sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
+            self.known[table] = np.ones(len(text_codes["USUBJID"][1]), dtype=bool)
+        self.tables[table] = frame
+        self.codes[table] = text_codes
+        self.sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
         if len(parts) > 1 or parts[0].rows is not None:
-            row_numbers[table] = pd.Series(pd.concat(
+            self.row_numbers[table] = pd.Series(pd.concat(
                 [p.rows.reset_index(drop=True) if p.rows is not None
                  else pd.Series(p.frame.index + 2) for p in parts], ignore_index=True
             ).to_numpy(dtype="int64"), index=frame.index)
         if len(parts) > 1:
-            row_files[table] = pd.Series(pd.Categorical(
+            self.row_files[table] = pd.Series(pd.Categorical(
                 [p.source for p in parts for _ in range(len(p.frame))]), index=frame.index)
         columns = _merge_columns(parts, frame.index)
         if columns:
-            row_columns[table] = columns
-    subjects = tables.get("subjects")
-    synthetic = bool(subjects is not None and "SYNTHFL" in subjects and len(subjects)
-                     and subjects["SYNTHFL"].eq("Y").all())
-    dataset = Dataset(tables=tables, sources=sources, row_numbers=row_numbers, name=name,
-                      synthetic=synthetic, warnings=notes, row_files=row_files,
-                      row_columns=row_columns)
-    for table, found in codes.items():
-        for column, (c, u) in found.items():
-            dataset.keep_codes(table, column, c, u)
-    for table, mask in known.items():
-        dataset.keep_known_ids(table, mask)
-    return dataset
+            self.row_columns[table] = columns
+
+    def dataset(self, name: str, notes: list | None = None) -> Dataset:
+        tables = self.tables
+        subjects = tables.get("subjects")
+        synthetic = bool(subjects is not None and "SYNTHFL" in subjects and len(subjects)
+                         and subjects["SYNTHFL"].eq("Y").all())
+        dataset = Dataset(tables=tables, sources=self.sources, row_numbers=self.row_numbers,
+                          name=name, synthetic=synthetic, warnings=list(notes or []),
+                          row_files=self.row_files, row_columns=self.row_columns)
+        for table, found in self.codes.items():
+            for column, (c, u) in found.items():
+                dataset.keep_codes(table, column, c, u)
+        for table, mask in self.known.items():
+            dataset.keep_known_ids(table, mask)
+        return dataset
 
 
 def _renamed(frame: pd.DataFrame, renames: dict) -> pd.DataFrame:

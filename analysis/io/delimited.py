@@ -120,15 +120,34 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTab
     ['001']
     """
     source = label(path)
-    data = path.read_bytes()
-    if not data or data.isspace():  # not data.strip(): that copies the whole file
-        fail("empty-file", "the file is empty (no header, no data)", source)
     sep = SEPARATORS[path.suffix.lower()]
-    frame = _read_arrow(data, sep, source, text_columns, coded)
+    plain, blank = _scan(path)
+    if blank:
+        fail("empty-file", "the file is empty (no header, no data)", source)
+    # pyarrow reads the file itself: its bytes are not held in memory beside the table.
+    frame = _read_arrow(path, sep, source, text_columns, coded) if plain else None
     release_arrow_memory()
     if frame is not None:
         return drop_blank(frame, source)
-    return _read_pandas(data, sep, source, text_columns)
+    return _read_pandas(path.read_bytes(), sep, source, text_columns)
+
+
+def _scan(path: Path, block: int = 1 << 24) -> tuple[bool, bool]:
+    """(no quote character, NUL byte or UTF-16 mark: pyarrow may read it; only blanks)."""
+    plain, blank = True, True
+    with open(path, "rb") as fh:
+        first = True
+        while chunk := fh.read(block):
+            if first and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                plain = False
+            first = False
+            if plain and (b'"' in chunk or b"\x00" in chunk):
+                plain = False
+            if blank and not chunk.isspace():
+                blank = False
+            if not plain and not blank:
+                break
+    return plain, blank
 
 
 def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
@@ -162,12 +181,25 @@ def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
     return raw
 
 
-def _read_arrow(data: bytes, sep: str, source: str, text_columns, coded: bool):
-    """The table as pandas would read it, or None when pyarrow cannot promise that."""
-    if b'"' in data or b"\x00" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return None
-    body = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
-    head = bytes(body[:1 << 16])
+def _read_arrow(data, sep: str, source: str, text_columns, coded: bool):
+    """The table as pandas would read it, or None when pyarrow cannot promise that.
+
+    ``data``: the file's bytes, or its path (then the caller has checked, with
+    :func:`_scan`, that it holds no quote character, NUL byte or UTF-16 mark).
+    """
+    import pyarrow as pa
+
+    if isinstance(data, Path):
+        with open(data, "rb") as fh:
+            head = fh.read(1 << 16)
+        body = str(data)
+    else:
+        if b'"' in data or b"\x00" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return None
+        head = data[:1 << 16]
+        body = pa.py_buffer(data)
+    if head.startswith(b"\xef\xbb\xbf"):  # the header line, with it, is skipped below
+        head = head[3:]
     end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
     if end < 0:
         return None  # header only, or a very long first line: pandas words it
@@ -177,11 +209,10 @@ def _read_arrow(data: bytes, sep: str, source: str, text_columns, coded: bool):
         return None  # pandas path reports it, after the encoding checks it does first
     keep_text = set(names) if text_columns is None else set(text_columns(names))
     try:
-        import pyarrow as pa
         import pyarrow.csv as pacsv
 
         table = pacsv.read_csv(
-            pa.py_buffer(body),
+            body,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analysis.errors import INFO, Problem
 from analysis.io import excel
-from analysis.io.assemble import assemble, pieces_from_raw
+from analysis.io.assemble import Assembler, assemble, pieces_from_raw
 from analysis.io.dataset import TABLES, Dataset
 from analysis.io.formats import EXTENSIONS, check_extension, read_file
 from analysis.io.raw import fail, label
@@ -100,13 +100,21 @@ def _folder(path: Path) -> Dataset:
         fail("no-tables",
              f"the folder holds no table file (expected subjects.csv, measurements.csv, ... "
              f"with one of {', '.join(EXTENSIONS)})", path.name or str(path))
+    # Tables in contract order, subjects first; each is normalised as soon as it is
+    # complete (a wide subjects file may hold pieces of later tables), so that no
+    # two raw tables of millions of rows are held at once.
     pieces: dict[str, list] = {}
+    done = Assembler()
     for table in TABLES:
         if table in found:
             raw = read_file(found[table][0], table, coded=True)
             _add(pieces, pieces_from_raw(table, raw))
             notes.extend(raw.notes)
-    return assemble(pieces, path.name, notes)
+            raw = None
+            done.add(table, pieces.pop(table))
+    for table in sorted(pieces, key=TABLES.index):
+        done.add(table, pieces.pop(table))
+    return done.dataset(path.name, notes)
 
 
 def _workbook(path: Path) -> Dataset:

@@ -75,7 +75,7 @@ def key_codes(out: Collector, table: str, frame: pd.DataFrame, key: list):
 
 def repeated(combined: np.ndarray, filled: np.ndarray) -> np.ndarray:
     """Rows with a full key that repeats an earlier row's key (``duplicated(keep="first")``)."""
-    full = combined[filled]
+    full = combined if filled.all() else combined[filled]
     if not len(full):
         return np.zeros(len(combined), dtype=bool)
     top = int(full.max()) + 1

@@ -131,21 +131,25 @@ def _order_by_table(ids, rank, codes, days, ok, n_ids: int, n_steps: int):
         keep = ok[part]
         cell = ids[part][keep].astype(kind) * kind(n_steps) + rank[codes[part][keep]]
         np.maximum.at(latest, cell, days[part][keep].astype(float, copy=False))
-    latest = latest.reshape(n_ids, n_steps)
-    before = np.full_like(latest, -np.inf)
-    before[:, 1:] = np.maximum.accumulate(latest, axis=1)[:, :-1]
-    before = before.reshape(-1)
+    # Running maximum along each patient's visits, in place: the limit of a row at
+    # visit k is the entry of visit k - 1 (none for a patient's first visit step).
+    np.maximum.accumulate(latest.reshape(n_ids, n_steps), axis=1,
+                          out=latest.reshape(n_ids, n_steps))
+
+    def limit_at(id_part, rank_part):
+        earlier = np.maximum(rank_part, 1) - 1
+        limit = latest[id_part.astype(kind) * kind(n_steps) + earlier]
+        return np.where(rank_part > 0, limit, -np.inf)
 
     def limit_of(positions):
-        limit = before[ids[positions].astype(kind) * kind(n_steps) + rank[codes[positions]]]
+        limit = limit_at(ids[positions], rank[codes[positions]])
         return np.where(np.isneginf(limit), np.nan, limit)  # no earlier visit: no limit
 
     bad = np.zeros(len(ids), dtype=bool)
     for part in cells.chunks(len(ids)):
         keep = ok[part]
-        cell = np.where(keep, ids[part], 0).astype(kind) * kind(n_steps) + \
-            np.where(keep, rank[codes[part]], 0)
-        bad[part] = keep & (days[part] <= before[cell])  # -inf: no earlier visit
+        limit = limit_at(np.where(keep, ids[part], 0), np.where(keep, rank[codes[part]], 0))
+        bad[part] = keep & (days[part] <= limit)  # -inf: no earlier visit
     return limit_of, bad
 
 
