@@ -14,8 +14,8 @@ Examples
 ...                   "AVISIT": ["BASELINE", "WEEK 4", "BASELINE", "BASELINE"],
 ...                   "AVAL": [3.0, 1.0, 2.0, None]})
 >>> groups = measurement_groups(Dataset({"measurements": m}))
->>> [(g.param, g.visit, g.values.tolist(), g.n_patients) for g in groups]
-[('EASI', 'BASELINE', [3.0, 2.0], 2), ('EASI', 'WEEK 4', [1.0], 1)]
+>>> [(g.param, g.visit, g.n_values, g.n_patients, float(g.median)) for g in groups]
+[('EASI', 'BASELINE', 2, 2, 2.5), ('EASI', 'WEEK 4', 1, 1, 1.0)]
 """
 
 from __future__ import annotations
@@ -34,8 +34,13 @@ class Group:
     param: object
     visit: object
     first_row: int          # position of the group's first row in the table
-    values: np.ndarray      # AVAL, in table order
+    n_values: int
     n_patients: int         # distinct patients among these rows
+    q1: float               # quartiles by numpy's default (linear) percentile
+    median: float
+    q3: float
+    min: float
+    max: float
 
 
 def _codes(dataset, table: str, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -73,27 +78,26 @@ def _groups(dataset, table: str, meas: pd.DataFrame) -> list[Group]:
     aval = pd.to_numeric(meas["AVAL"], errors="coerce").to_numpy(dtype=float)
     n_vis = max(len(visits), 1)
     n_groups = len(params) * n_vis
-    keep = (pc >= 0) & (vc >= 0) & ~np.isnan(aval)
-    key = np.where(keep, pc.astype(np.int64) * n_vis + vc, n_groups)  # n_groups: left out
-    # a stable sort puts each group's rows together in table order; on 16-bit keys
-    # numpy sorts by radix, in linear time
-    small = key.astype(np.int16) if n_groups < np.iinfo(np.int16).max else key
-    order = np.argsort(small, kind="stable")
+    kind = np.int32 if n_groups < np.iinfo(np.int32).max else np.int64
+    key = pc.astype(kind) * kind(n_vis) + vc
+    key[(pc < 0) | (vc < 0) | np.isnan(aval)] = n_groups  # left out
     counts = np.bincount(key, minlength=n_groups + 1)[:n_groups]
-    starts = np.cumsum(counts) - counts
     seen = np.zeros(len(ids), dtype=bool)
     out = []
+    # one pass over the small integer keys per group (a few dozen), and only a summary
+    # kept: no sorted copy of every row, no values held after the call
     for k in np.flatnonzero(counts):
-        rows = order[starts[k]:starts[k] + counts[k]]
+        rows = np.flatnonzero(key == k)
         who = uc[rows]
         who = who[who >= 0]
         seen[who] = True
         n_patients = int(seen.sum())
         seen[who] = False
-        out.append(Group(params[k // n_vis], visits[k % n_vis], int(rows[0]), aval[rows],
-                         n_patients))
+        v = aval[rows]
+        q1, med, q3 = np.percentile(v, [25, 50, 75])
+        out.append(Group(params[k // n_vis], visits[k % n_vis], int(rows[0]), int(v.size),
+                         n_patients, q1, med, q3, v.min(), v.max()))
     return sorted(out, key=lambda g: g.first_row)
-
 
 
 def present_values(dataset, table: str, column: str) -> list:

@@ -51,13 +51,12 @@ def _histogram(ax, values: pd.Series, title: str, min_cell: int, bins: int = 20)
 def _boxes_by_visit(ax, groups: list, paramcd: str) -> None:
     """Box per visit of ``paramcd``; ``groups`` from :func:`measurement_groups`, in order
     of first appearance (so visits that sort alike keep the table's order)."""
-    by_visit = {g.visit: g.values for g in groups if g.param == paramcd}
+    by_visit = {g.visit: g for g in groups if g.param == paramcd}
     stats = []
     for visit in _visit_order(list(by_visit)):
-        v = by_visit[visit]
-        q1, med, q3 = np.percentile(v, [25, 50, 75])
-        stats.append({"label": visit.title().replace("Week ", "W"), "med": med, "q1": q1,
-                      "q3": q3, "whislo": v.min(), "whishi": v.max(), "fliers": []})
+        g = by_visit[visit]
+        stats.append({"label": visit.title().replace("Week ", "W"), "med": g.median, "q1": g.q1,
+                      "q3": g.q3, "whislo": g.min, "whishi": g.max, "fliers": []})
     if not stats:
         ax.set_axis_off()
         return

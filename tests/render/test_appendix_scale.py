@@ -250,5 +250,8 @@ def test_groups_hand_worked():
                       "AVAL": [3.0, 2.0, 1.0, np.nan, 3.0]})
     aggregate._LAST.clear()
     groups = aggregate.measurement_groups(Dataset({"measurements": m}))
-    assert [(g.param, g.visit, g.first_row, g.values.tolist(), g.n_patients) for g in groups] == [
-        ("EASI", "BASELINE", 0, [3.0, 2.0, 3.0], 2), ("EASI", "WEEK 4", 2, [1.0], 1)]
+    got = [(g.param, g.visit, g.first_row, g.n_values, g.n_patients, g.q1, g.median, g.q3,
+            g.min, g.max) for g in groups]
+    # baseline 3, 2, 3: sorted 2, 3, 3 -> q1 at position 0.5 = 2.5, median 3, q3 3
+    assert got == [("EASI", "BASELINE", 0, 3, 2, 2.5, 3.0, 3.0, 2.0, 3.0),
+                   ("EASI", "WEEK 4", 2, 1, 1, 1.0, 1.0, 1.0, 1.0, 1.0)]
