@@ -105,7 +105,7 @@ class Dataset:
         s = self.tables[table][column]
         key = storage_key(s)
         cached = self._codes.get((table, column))
-        if cached is not None and cached[2] == key:
+        if cached is not None and cached[2] == key and _agrees(s, cached[0], cached[1]):
             return cached[0], cached[1]
         if not is_text(s):
             return None
@@ -209,6 +209,22 @@ _INT = np.uint64(0x165667B19E3779F9)
 _DATE = np.uint64(0x27D4EB2F165667C5)
 _MISSING = np.uint64(0x61C8864680B583EB)
 _PRIME = np.uint64(0x100000001B3)
+
+
+def _agrees(s: pd.Series, codes: np.ndarray, uniques: np.ndarray, n: int = 97) -> bool:
+    """A spot check of kept codes against the column (a cell written in place since
+    reading keeps the column's storage): ``n`` rows spread over the table."""
+    if len(codes) != len(s):
+        return False
+    if not len(s):
+        return True
+    at = np.unique(np.linspace(0, len(s) - 1, num=min(n, len(s))).astype(np.int64))
+    cells = s.to_numpy()[at]
+    kept = codes[at]
+    filled = kept >= 0
+    if (pd.isna(cells) != ~filled).any():
+        return False
+    return bool((cells[filled] == uniques[kept[filled]]).all())
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -81,25 +81,10 @@ def known(out: Collector, table: str, s: pd.Series, among: pd.Series,
 
 def _member(out: Collector, among_table: str, among: pd.Series, values: np.ndarray,
             pool: np.ndarray) -> np.ndarray:
-    """``values`` (distinct str) found in ``pool`` (distinct str): 64-bit hashes sorted
-    once per pool and searched, each candidate then compared as text (exact)."""
-    key = ("id-hashes", among_table, storage_key(among))
+    """``values`` (distinct str) found in ``pool`` (distinct str), with one set of the
+    pool made per check and shared by every table."""
+    key = ("id-set", among_table, storage_key(among))
     if key not in out.memo:
-        hashes = pd.util.hash_array(pool, categorize=False)
-        order = np.argsort(hashes, kind="stable")
-        out.memo[key] = (hashes[order], order)
-    hashes, order = out.memo[key]
-    mine = pd.util.hash_array(values, categorize=False)
-    at = np.minimum(np.searchsorted(hashes, mine), max(len(hashes) - 1, 0))
-    if not len(hashes):
-        return np.zeros(len(values), dtype=bool)
-    hit = hashes[at] == mine
-    # Equal hashes of different ids (or several pool ids with one hash) are settled
-    # by comparing the text itself.
-    hit[hit] = pool[order[at[hit]]] == values[hit]
-    if not hit.all() and (np.diff(hashes) == 0).any():
-        for i in np.flatnonzero(~hit & np.isin(mine, hashes)):
-            first = np.searchsorted(hashes, mine[i])
-            last = np.searchsorted(hashes, mine[i], side="right")
-            hit[i] = any(pool[order[j]] == values[i] for j in range(first, last))
-    return hit
+        out.memo[key] = set(pool.tolist())
+    ids = out.memo[key]
+    return np.fromiter((v in ids for v in values.tolist()), dtype=bool, count=len(values))

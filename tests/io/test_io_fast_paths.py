@@ -384,3 +384,13 @@ def test_factorized_sees_a_replaced_column():
     assert codes.tolist() == [0, 0, -1] and uniques.tolist() == ["M"]
     ds.tables["subjects"]["SEX"] = [1, "1", None]
     assert ds.factorized("subjects", "SEX") is None  # 1 and "1" must stay apart
+
+
+def test_factorized_sees_a_cell_written_in_place_on_a_checked_row():
+    # Tables are not meant to be changed in place; the kept codes are spot-checked
+    # on rows spread over the table (here the first and last rows are among them).
+    ds = Dataset({"subjects": pd.DataFrame({"SEX": ["F", "M", "F", "M"]})})
+    ds.factorized("subjects", "SEX")
+    ds.tables["subjects"].loc[3, "SEX"] = "X"
+    codes, uniques = ds.factorized("subjects", "SEX")
+    assert C.expand(codes, uniques).tolist() == ["F", "M", "F", "X"]
