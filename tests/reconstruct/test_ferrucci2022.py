@@ -9,8 +9,6 @@ plain facts of the design (visit windows, scale ranges, ages).
 import hashlib
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from analysis.cli import main as cli
