@@ -59,17 +59,15 @@ def _is_text(kind) -> bool:
             or bool(getattr(pa.types, "is_string_view", lambda _: False)(kind)))
 
 
-def _plain(table, i: int, meta: dict) -> bool:
-    """A float64/int64 column without nulls that pandas metadata does not retype:
-    ``to_numpy`` gives what ``to_pandas`` would, without its copies."""
+def _plain(field, meta: dict) -> bool:
+    """A float64/int64 column that pandas metadata does not retype: ``to_numpy`` gives
+    what ``to_pandas`` would (missing integers as NaN floats), without its copies."""
     import pyarrow as pa
 
-    field = table.schema.field(i)
     if not (pa.types.is_float64(field.type) or pa.types.is_int64(field.type)):
         return False
-    if table.column(i).null_count:
-        return False
-    described = [c for c in meta.get("columns", []) if c.get("field_name", c.get("name")) == field.name]
+    described = [c for c in meta.get("columns", [])
+                 if c.get("field_name", c.get("name")) == field.name]
     return all(c.get("numpy_type") in ("int64", "float64") for c in described)
 
 
@@ -85,33 +83,55 @@ def _read(path: Path, coded: bool) -> pd.DataFrame:
     # Index columns stored by pandas (a named index) are restored by to_pandas and
     # turned back into columns below, as for any other file.
     stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
-    text = [i for i, f in enumerate(schema) if _is_text(f.type) and f.name not in stored_index]
-    table = pq.read_table(path, read_dictionary=sorted({schema[i].name for i in text}))
-    plain = {i for i in range(table.num_columns) if i not in set(text)
-             and table.schema.field(i).name not in stored_index and _plain(table, i, meta)}
-    # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
-    rest = table.select([i for i in range(table.num_columns)
-                         if i not in set(text) | plain]).to_pandas()
-    if not isinstance(rest.index, pd.RangeIndex):
-        rest = rest.reset_index()
-    columns = {}
-    leading = len(rest.columns) - (table.num_columns - len(text) - len(plain) - len(stored_index))
-    for j in range(leading):  # restored index columns come first
-        columns[j] = rest.iloc[:, j]
-    position = leading
-    for i, field in enumerate(table.schema):
-        if field.name in stored_index:
-            continue
-        if i in text:
-            codes, uniques = arrow_codes(table.column(i))
+    names = schema.names
+    text = {i for i, f in enumerate(schema) if _is_text(f.type) and f.name not in stored_index}
+    plain = {i for i, f in enumerate(schema)
+             if i not in text and f.name not in stored_index and _plain(f, meta)}
+    if len(set(names)) != len(names):  # read by position below; check_header words it
+        text, plain = set(), set()
+    file = pq.ParquetFile(path, read_dictionary=sorted({names[i] for i in text}))
+    columns: dict[int, pd.Series] = {}
+    # Numbers, then text, then the rest, each group read on its own: the Arrow copy of
+    # one group at a time sits beside the arrays made from it.
+    if plain:
+        group = file.read(columns=[names[i] for i in sorted(plain)], use_pandas_metadata=False)
+        for j, i in enumerate(sorted(plain)):
+            columns[i] = pd.Series(group.column(j).to_numpy(), name=names[i])
+        del group
+        release_arrow_memory()
+    if text:
+        group = file.read(columns=[names[i] for i in sorted(text)], use_pandas_metadata=False)
+        for j, i in enumerate(sorted(text)):
+            codes, uniques = arrow_codes(group.column(j))
             values = categorical(codes, uniques) if coded else expand(codes, uniques)
-            columns[len(columns)] = pd.Series(values, name=field.name)
-        elif i in plain:
-            columns[len(columns)] = pd.Series(table.column(i).to_numpy(), name=field.name)
+            columns[i] = pd.Series(values, name=names[i])
+        del group
+        release_arrow_memory()
+    others = [i for i in range(len(names)) if i not in text | plain]
+    rest = None
+    if others or stored_index:
+        # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
+        table = file.read(columns=[names[i] for i in others if names[i] not in stored_index]
+                          if text or plain else None, use_pandas_metadata=True)
+        rest = table.to_pandas()
+        if not isinstance(rest.index, pd.RangeIndex):
+            rest = rest.reset_index()
+    ordered = []
+    leading = 0 if rest is None else len(rest.columns) - len(
+        [i for i in others if names[i] not in stored_index])
+    for j in range(leading):  # restored index columns come first
+        ordered.append(rest.iloc[:, j])
+    position = leading
+    for i, name in enumerate(names):
+        if name in stored_index:
+            continue
+        if i in columns:
+            ordered.append(columns[i])
         else:
-            columns[len(columns)] = rest.iloc[:, position]
+            ordered.append(rest.iloc[:, position])
             position += 1
-    names = [s.name for s in columns.values()]
-    frame = pd.DataFrame({k: v.array for k, v in columns.items()}, copy=False)
-    frame.columns = names
+    frame = pd.DataFrame({k: v.array for k, v in enumerate(ordered)}, copy=False)
+    frame.columns = [s.name for s in ordered]
+    if not len(frame.columns):
+        frame.index = pd.RangeIndex(file.metadata.num_rows)
     return frame
