@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.io import wide
 from analysis.io.dataset import Dataset
-from analysis.io.normalize import SubjectIds, contract_names, normalize
+from analysis.io.normalize import contract_names, normalize
 from analysis.io.raw import RawTable, require_rows
 from analysis.schema.contract import CONTRACT
 
@@ -83,14 +83,15 @@ class Assembler:
     """Tables normalised one at a time, as soon as all their pieces are read.
 
     A reader that finishes each table before reading the next (the subjects table
-    first) never holds two tables' raw pieces at once. Patient ids of the other
-    tables share the subjects table's string objects (see ``normalize``).
+    first) never holds two tables' raw pieces at once. With the readers'
+    :class:`~analysis.io.codes.IdPool`, the patient ids each table shares with the
+    subjects table are recorded as known subjects (``Dataset.known_ids``).
     """
 
-    def __init__(self):
+    def __init__(self, ids=None):
         self.tables, self.sources, self.row_numbers = {}, {}, {}
         self.row_files, self.row_columns, self.codes = {}, {}, {}
-        self.ids, self.known = SubjectIds(), {}
+        self.ids, self.known = ids, {}
 
     def add(self, table: str, parts: list[Piece]) -> None:
         parts = [p for p in parts if p is not None]
@@ -103,10 +104,9 @@ class Assembler:
             frame = frame.copy(deep=False)
             frame.index = pd.RangeIndex(len(frame))
         text_codes = {}
-        frame = normalize(frame, table, text_codes, ids=self.ids)
-        if table != "subjects" and self.ids.known and "subjects" in self.tables and \
-                "USUBJID" in text_codes:
-            self.known[table] = np.ones(len(text_codes["USUBJID"][1]), dtype=bool)
+        raw_ids = frame["USUBJID"] if "USUBJID" in frame else None
+        frame = normalize(frame, table, text_codes)
+        self._known(table, parts, raw_ids, text_codes)
         self.tables[table] = frame
         self.codes[table] = text_codes
         self.sources[table] = " + ".join(dict.fromkeys(p.source for p in parts))
@@ -121,6 +121,22 @@ class Assembler:
         columns = _merge_columns(parts, frame.index)
         if columns:
             self.row_columns[table] = columns
+
+    def _known(self, table: str, parts, raw_ids, text_codes: dict) -> None:
+        """Known subjects per distinct id, from the pool's hits (ids equal as read)."""
+        hits = self.ids.hits.get(table) if self.ids is not None else None
+        if hits is None or table == "subjects" or "subjects" not in self.tables or \
+                len(parts) != 1 or "USUBJID" not in text_codes or \
+                not isinstance(getattr(raw_ids, "dtype", None), pd.CategoricalDtype):
+            return
+        uniques = text_codes["USUBJID"][1]
+        if len(uniques) != len(hits) or len(raw_ids.cat.categories) != len(hits):
+            return  # some ids became missing or equal when normalised: validate checks
+        known = hits.copy()
+        if not known.all():  # an id written otherwise (" 001") may still be a subject's
+            subjects = set(self.codes["subjects"].get("USUBJID", (None, []))[1])
+            known[~known] = [v in subjects for v in uniques[~known]]
+        self.known[table] = known
 
     def dataset(self, name: str, notes: list | None = None) -> Dataset:
         tables = self.tables

@@ -157,12 +157,14 @@ def storage_key(s: pd.Series) -> tuple:
     return (id(values), len(values), str(s.dtype))
 
 
-def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
+def arrow_codes(column, share=None) -> tuple[np.ndarray, np.ndarray]:
     """(codes, uniques) of a pyarrow string or dictionary-of-string ChunkedArray.
 
     Each chunk of a dictionary column has its own dictionary (per Parquet row group,
     per CSV block), usually the same object for many chunks: the distinct
     dictionaries are merged once and each chunk's indices mapped through.
+    ``share`` (Arrow array of the distinct values -> their Python objects), e.g.
+    :meth:`IdPool.share`, replaces the conversion of the distinct values.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -187,12 +189,13 @@ def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
         first = np.ones(len(merged), dtype=bool)
         first[1:] = pc.not_equal(merged[1:], merged[:-1]).to_numpy(zero_copy_only=False)
         remap = np.cumsum(first) - 1
-        uniques = np.asarray(merged.filter(pa.array(first)).to_numpy(zero_copy_only=False),
-                             dtype=object)
+        distinct = merged.filter(pa.array(first))
     else:
         encoded = pc.dictionary_encode(merged)  # hashing in C++: distinct values, in order
-        uniques = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        distinct = encoded.dictionary
         remap = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = (share(distinct) if share is not None
+               else np.asarray(distinct.to_numpy(zero_copy_only=False), dtype=object))
     offsets = np.cumsum([0] + [len(d) for d in dicts])
     out = np.empty(len(column), dtype=small(np.empty(0, np.int64), len(uniques)).dtype)
     pos = 0
@@ -215,6 +218,56 @@ def arrow_codes(column) -> tuple[np.ndarray, np.ndarray]:
         out[pos:pos + n] = part
         pos += n
     return out, uniques
+
+
+class IdPool:
+    """Patient ids as read from the subjects table, handed to the tables read after it.
+
+    A table's distinct ids that the subjects table has get the subjects' very string
+    objects (one copy of a million ids, not one per table), found in Arrow (C++) by
+    comparing the sorted lists or by a hash lookup, and the table remembers which of
+    its ids were found (``hits``), so that ``validate`` need not look them up again.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> pool = IdPool()
+    >>> first = pool.share("subjects", pa.array(["01", "02"]))
+    >>> found = pool.share("measurements", pa.array(["02", "09"]))
+    >>> found.tolist(), found[0] is first[1], pool.hits["measurements"].tolist()
+    (['02', '09'], True, [True, False])
+    """
+
+    def __init__(self):
+        self.arrow = self.objects = None
+        self.hits: dict = {}
+
+    def share(self, table: str, distinct) -> np.ndarray:
+        """Python objects of ``distinct`` (an Arrow string array of distinct ids)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        own = np.asarray
+        if table == "subjects" or self.arrow is None:
+            objects = own(distinct.to_numpy(zero_copy_only=False), dtype=object)
+            if table == "subjects":
+                self.arrow, self.objects = distinct, objects
+            return objects
+        n = len(distinct)
+        if n <= len(self.arrow) and not distinct.null_count and \
+                pc.all(pc.equal(distinct, self.arrow.slice(0, n))).as_py():
+            position = np.arange(n)  # same ids in the same order (a sorted file)
+        else:
+            position = pc.fill_null(pc.index_in(distinct, value_set=self.arrow), -1) \
+                .to_numpy(zero_copy_only=False).astype(np.int64)
+        hit = position >= 0
+        objects = np.empty(n, dtype=object)
+        objects[hit] = self.objects[position[hit]]
+        if not hit.all():
+            objects[~hit] = own(distinct.filter(pa.array(~hit)).to_numpy(zero_copy_only=False),
+                                dtype=object)
+        self.hits[table] = hit
+        return objects
 
 
 def release_arrow_memory() -> None:

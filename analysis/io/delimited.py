@@ -90,14 +90,15 @@ def _header(text: str, sep: str, source: str) -> list[str]:
     return names
 
 
-def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTable:
+def read_delimited(path: Path, text_columns=None, coded: bool = False, ids=None,
+                   table: str | None = None) -> RawTable:
     """Read a ``.csv`` (comma) or ``.tsv`` (tab) file.
 
     Files without quote characters are parsed by pyarrow (several times faster
     than pandas, text columns kept as codes over distinct values); any file it
     would read differently (quotes, ragged rows, bytes that are not UTF-8, numbers
     pandas would not infer the same way) goes through pandas, which also words
-    every refusal. Both give the same table (tests/io/test_io_fast_csv.py).
+    every refusal. Both give the same table (tests/io/test_io_fast_paths.py).
 
     Parameters
     ----------
@@ -110,6 +111,9 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTab
         Give text columns read by pyarrow as :class:`pandas.Categorical`
         (:mod:`analysis.io.codes`); :func:`analysis.io.normalize.normalize`
         accepts both.
+    ids : IdPool, optional
+        Patient ids shared between tables (:class:`analysis.io.codes.IdPool`);
+        ``table`` names the table read.
 
     Examples
     --------
@@ -125,7 +129,7 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False) -> RawTab
     if blank:
         fail("empty-file", "the file is empty (no header, no data)", source)
     # pyarrow reads the file itself: its bytes are not held in memory beside the table.
-    frame = _read_arrow(path, sep, source, text_columns, coded) if plain else None
+    frame = _read_arrow(path, sep, source, text_columns, coded, ids, table) if plain else None
     release_arrow_memory()
     if frame is not None:
         return drop_blank(frame, source)
@@ -181,7 +185,8 @@ def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
     return raw
 
 
-def _read_arrow(data, sep: str, source: str, text_columns, coded: bool):
+def _read_arrow(data, sep: str, source: str, text_columns, coded: bool, ids=None,
+                table: str | None = None):
     """The table as pandas would read it, or None when pyarrow cannot promise that.
 
     ``data``: the file's bytes, or its path (then the caller has checked, with
@@ -208,10 +213,11 @@ def _read_arrow(data, sep: str, source: str, text_columns, coded: bool):
     except (InputError, UnicodeDecodeError):
         return None  # pandas path reports it, after the encoding checks it does first
     keep_text = set(names) if text_columns is None else set(text_columns(names))
+    table_name = table
     try:
         import pyarrow.csv as pacsv
 
-        table = pacsv.read_csv(
+        data_table = pacsv.read_csv(
             body,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
@@ -225,7 +231,11 @@ def _read_arrow(data, sep: str, source: str, text_columns, coded: bool):
     columns = {}
     for i, name in enumerate(names):
         # pandas na_values: these exact cells are missing when read
-        codes, uniques = drop_values(*arrow_codes(table.column(i)), MISSING_TOKENS)
+        share = ((lambda distinct: ids.share(table_name, distinct))
+                 if ids is not None and table_name and name.strip().upper() == "USUBJID"
+                 else None)
+        codes, uniques = drop_values(*arrow_codes(data_table.column(i), share),
+                                     MISSING_TOKENS)
         if name in keep_text or name.startswith("__blank_"):
             columns[i] = categorical(codes, uniques) if coded else expand(codes, uniques)
             continue

@@ -50,11 +50,13 @@ def _is_wide_number(name: str) -> bool:
     return bool(_WIDE_NUMERIC.match(upper)) and not upper.startswith(("TOPICAL_", "TACSITE_"))
 
 
-def read_file(path: Path, table: str | None = None, coded: bool = False) -> RawTable:
+def read_file(path: Path, table: str | None = None, coded: bool = False,
+              ids=None) -> RawTable:
     """Read ``path`` as one table; workbooks give the sheet named ``table`` (or a lone sheet).
 
     ``coded``: text columns of CSV/TSV and Parquet files may come as
-    :class:`pandas.Categorical` (see :mod:`analysis.io.codes`).
+    :class:`pandas.Categorical` (see :mod:`analysis.io.codes`); ``ids``: an
+    :class:`~analysis.io.codes.IdPool` sharing patient ids between tables.
 
     Examples
     --------
@@ -67,9 +69,9 @@ def read_file(path: Path, table: str | None = None, coded: bool = False) -> RawT
     check_extension(path)
     ext = extension(path)
     if ext in SEPARATORS:
-        return read_delimited(path, text_columns(table), coded=coded)
+        return read_delimited(path, text_columns(table), coded=coded, ids=ids, table=table)
     if ext == ".parquet":
-        return read_parquet(path, coded=coded)
+        return read_parquet(path, coded=coded, ids=ids, table=table)
     if ext in excel.EXTENSIONS:
         names = excel.sheet_names(path)
         return excel.read_sheet(path, excel.find_sheet(path, table or "subjects", names, True))

@@ -7,6 +7,7 @@ from pathlib import Path
 from analysis.errors import INFO, Problem
 from analysis.io import excel
 from analysis.io.assemble import Assembler, assemble, pieces_from_raw
+from analysis.io.codes import IdPool
 from analysis.io.dataset import TABLES, Dataset
 from analysis.io.formats import EXTENSIONS, check_extension, read_file
 from analysis.io.raw import fail, label
@@ -104,10 +105,11 @@ def _folder(path: Path) -> Dataset:
     # complete (a wide subjects file may hold pieces of later tables), so that no
     # two raw tables of millions of rows are held at once.
     pieces: dict[str, list] = {}
-    done = Assembler()
+    ids = IdPool()
+    done = Assembler(ids)
     for table in TABLES:
         if table in found:
-            raw = read_file(found[table][0], table, coded=True)
+            raw = read_file(found[table][0], table, coded=True, ids=ids)
             _add(pieces, pieces_from_raw(table, raw))
             notes.extend(raw.notes)
             raw = None

@@ -153,8 +153,7 @@ def visit_week(avisit: pd.Series) -> pd.Series:
     return pd.to_numeric(by_label(avisit, parse), errors="coerce").astype(float)
 
 
-def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
-              ids: "SubjectIds | None" = None) -> pd.DataFrame:
+def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None) -> pd.DataFrame:
     """Return ``frame`` in contract spelling and types (see module doc).
 
     Text columns (object columns of ``str``, or the :class:`pandas.Categorical`
@@ -169,9 +168,6 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
     table : str
     codes : dict, optional
         Filled with column -> ``(codes, uniques)`` for each text column of the result.
-    ids : SubjectIds, optional
-        Filled from the subjects table's ``USUBJID``; another table listing the same
-        ids in the same order gets the very same string objects (see SubjectIds).
 
     Examples
     --------
@@ -188,8 +184,7 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
     out = {}
     for name in frame.columns:
         column = _column(spec, name)
-        out[name] = _normalize_column(frame[name], name, column, codes,
-                                      ids if name == "USUBJID" else None)
+        out[name] = _normalize_column(frame[name], name, column, codes)
     result = pd.DataFrame(out, index=frame.index, copy=False)
     if "AVISIT" in result and table in ("measurements", "topicals"):
         if "AVISIT" in codes:
@@ -205,7 +200,7 @@ def normalize(frame: pd.DataFrame, table: str, codes: dict | None = None,
     return result
 
 
-def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) -> pd.Series:
+def _normalize_column(s: pd.Series, name: str, column, codes: dict) -> pd.Series:
     """One column; text columns per distinct value (their codes go into ``codes``)."""
     numeric = column is not None and (column.dtype in NUMERIC or (
         column.dtype == "code" and _numeric_codes(column)))
@@ -241,13 +236,7 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) ->
             return by_label(s, func)
         return func(s, integer=integer) if numeric else func(s)
     c, u = text_codes(s)
-    adopted = ids.adopt(c, u) if ids is not None and ids.raw is not None else None
-    if adopted is not None and per_value is _strip_distinct:
-        codes[name] = adopted
-        return pd.Series(expand(*adopted), index=s.index, name=s.name)
     done = per_value(pd.Series(u, dtype=object))
-    if ids is not None and ids.raw is None and per_value is _strip_distinct:
-        ids.record(u, done.to_numpy(dtype=object))
     kind = done.dtype.kind if isinstance(done.dtype, np.dtype) else ""
     if kind == "O":
         c, u = recode(c, done.to_numpy(dtype=object), before=u)
@@ -259,45 +248,6 @@ def _normalize_column(s: pd.Series, name: str, column, codes: dict, ids=None) ->
         values = pd.Series(done.array.take(c.astype(np.intp), allow_fill=True), index=s.index,
                            name=s.name)
     return as_number(values, integer=True) if integer and kind == "f" else values
-
-
-class SubjectIds:
-    """The subjects table's patient ids, shared with tables that list the same ids.
-
-    A table sorted like the subjects table (say, measurements of every patient)
-    has the same distinct raw ids in the same order: its ids then take the
-    subjects' normalised string objects (one copy of a million ids, not one per
-    table) and are all known subjects, without hashing any id. Other tables are
-    normalised on their own (``adopt`` returns None).
-
-    Examples
-    --------
-    >>> ids = SubjectIds()
-    >>> ids.record(np.array(["01", " 02"], dtype=object), np.array(["01", "02"], dtype=object))
-    >>> codes, uniques = ids.adopt(np.array([1, 0, -1]), np.array(["01", " 02"], dtype=object))
-    >>> codes.tolist(), uniques.tolist(), uniques[1] is ids.values[1], ids.known
-    ([1, 0, -1], ['01', '02'], True, {True})
-    >>> ids.adopt(np.array([0]), np.array(["03"], dtype=object)) is None
-    True
-    """
-
-    def __init__(self):
-        self.raw = self.values = None
-        self.known: set = set()  # results of the last adopt(): {True} when adopted
-
-    def record(self, raw: np.ndarray, values: np.ndarray) -> None:
-        """The subjects' distinct raw ids and their normalised values (same order)."""
-        self.raw, self.values = raw, values
-
-    def adopt(self, codes: np.ndarray, raw: np.ndarray):
-        """(codes, uniques) over the subjects' objects, or None when the ids differ."""
-        self.known = set()
-        if self.raw is None or len(raw) > len(self.raw) or \
-                not np.array_equal(raw, self.raw[:len(raw)]):
-            return None
-        codes, uniques = recode(codes, self.values[:len(raw)], before=raw)
-        self.known = {True}
-        return codes, uniques
 
 
 def _strip_distinct(values: pd.Series) -> pd.Series:

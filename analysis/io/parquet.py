@@ -15,7 +15,7 @@ from analysis.io.codes import arrow_codes, categorical, expand, release_arrow_me
 from analysis.io.raw import RawTable, check_header, fail, label
 
 
-def read_parquet(path: Path, coded: bool = False) -> RawTable:
+def read_parquet(path: Path, coded: bool = False, ids=None, table: str | None = None) -> RawTable:
     """Read a ``.parquet`` file; a truncated or corrupt file is refused by name.
 
     Row numbers in messages count records as a spreadsheet export would show
@@ -28,6 +28,9 @@ def read_parquet(path: Path, coded: bool = False) -> RawTable:
         Give text columns as :class:`pandas.Categorical` (codes over distinct
         values) instead of object columns; :func:`analysis.io.normalize.normalize`
         accepts both.
+    ids : IdPool, optional
+        Patient ids shared between tables (:class:`analysis.io.codes.IdPool`);
+        ``table`` names the table read.
 
     Examples
     --------
@@ -41,7 +44,7 @@ def read_parquet(path: Path, coded: bool = False) -> RawTable:
     if path.stat().st_size == 0:
         fail("empty-file", "the file is empty", source)
     try:
-        frame = _read(path, coded)
+        frame = _read(path, coded, _sharing(ids, table))
     except Exception as err:  # pyarrow raises several types for corrupt files
         fail("unreadable", f"not a readable Parquet file (truncated or corrupt?): {err}", source)
     finally:
@@ -71,7 +74,15 @@ def _plain(field, meta: dict) -> bool:
     return all(c.get("numpy_type") in ("int64", "float64") for c in described)
 
 
-def _read(path: Path, coded: bool) -> pd.DataFrame:
+def _sharing(ids, table):
+    """``name -> share function or None``: patient ids go through the pool."""
+    if ids is None or table is None:
+        return lambda name: None
+    return lambda name: ((lambda distinct: ids.share(table, distinct))
+                         if str(name).strip().upper() == "USUBJID" else None)
+
+
+def _read(path: Path, coded: bool, sharing=lambda name: None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
@@ -102,7 +113,7 @@ def _read(path: Path, coded: bool) -> pd.DataFrame:
     if text:
         group = file.read(columns=[names[i] for i in sorted(text)], use_pandas_metadata=False)
         for j, i in enumerate(sorted(text)):
-            codes, uniques = arrow_codes(group.column(j))
+            codes, uniques = arrow_codes(group.column(j), sharing(names[i]))
             values = categorical(codes, uniques) if coded else expand(codes, uniques)
             columns[i] = pd.Series(values, name=names[i])
         del group
