@@ -91,6 +91,9 @@ def _read(path: Path, coded: bool, sharing=lambda name: None) -> pd.DataFrame:
         pq.read_table(path)  # raises with the reader's own wording (it names the file)
         raise
     meta = schema.pandas_metadata or {}
+    # Damaged pandas metadata in a readable footer fails in to_pandas (JSON, KeyError,
+    # unknown types ...), even for columns read without it: try it on no rows.
+    schema.empty_table().to_pandas()
     # Index columns stored by pandas (a named index) are restored by to_pandas and
     # turned back into columns below, as for any other file.
     stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
@@ -121,7 +124,6 @@ def _read(path: Path, coded: bool, sharing=lambda name: None) -> pd.DataFrame:
     others = [i for i in range(len(names)) if i not in text | plain]
     rest = None
     if others or stored_index:
-        # Damaged pandas metadata in a readable footer fails only here (JSON, KeyError, ...).
         table = file.read(columns=[names[i] for i in others if names[i] not in stored_index]
                           if text or plain else None, use_pandas_metadata=True)
         rest = table.to_pandas()
