@@ -239,7 +239,7 @@ class IdPool:
     """
 
     def __init__(self):
-        self.arrow = self.objects = None
+        self.arrow = self.objects = self.fixed = None
         self.hits: dict = {}
 
     def share(self, table: str, distinct) -> np.ndarray:
@@ -258,8 +258,10 @@ class IdPool:
                 pc.all(pc.equal(distinct, self.arrow.slice(0, n))).as_py():
             position = np.arange(n)  # same ids in the same order (a sorted file)
         else:
-            position = pc.fill_null(pc.index_in(distinct, value_set=self.arrow), -1) \
-                .to_numpy(zero_copy_only=False).astype(np.int64)
+            position = self._sorted_positions(distinct)
+            if position is None:
+                position = pc.fill_null(pc.index_in(distinct, value_set=self.arrow), -1) \
+                    .to_numpy(zero_copy_only=False).astype(np.int64)
         hit = position >= 0
         objects = np.empty(n, dtype=object)
         objects[hit] = self.objects[position[hit]]
@@ -268,6 +270,46 @@ class IdPool:
                                 dtype=object)
         self.hits[table] = hit
         return objects
+
+    def _sorted_positions(self, distinct):
+        """Positions by binary search when the subjects' ids are sorted and every id
+        has one length (ids like FER-0000001): the Arrow text viewed as fixed-width
+        bytes, no hashing. None when that does not apply."""
+        import pyarrow.compute as pc
+
+        if self.fixed is None:
+            width = _width(self.arrow)
+            self.fixed = False
+            if width and len(self.arrow) > 1 and \
+                    pc.all(pc.less(self.arrow[:-1], self.arrow[1:])).as_py():
+                self.fixed = _as_bytes(self.arrow, width)
+        if self.fixed is False or _width(distinct) != self.fixed.dtype.itemsize:
+            return None
+        mine = _as_bytes(distinct, self.fixed.dtype.itemsize)
+        at = np.minimum(np.searchsorted(self.fixed, mine), len(self.fixed) - 1)
+        return np.where(self.fixed[at] == mine, at, -1)
+
+
+def _width(strings) -> int:
+    """The common length in bytes of an Arrow string array without nulls or NUL bytes
+    (0 when lengths differ): fixed-width bytes compare as the text does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(strings) or strings.null_count or not pa.types.is_string(strings.type):
+        return 0
+    low, high = pc.min_max(pc.binary_length(strings)).values()
+    if low.as_py() != high.as_py() or not low.as_py():
+        return 0
+    if not (np.frombuffer(strings.buffers()[2], dtype=np.uint8) != 0).all():
+        return 0
+    return low.as_py()
+
+
+def _as_bytes(strings, width: int) -> np.ndarray:
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)
+    return np.frombuffer(strings.buffers()[2], dtype=f"S{width}", count=len(strings),
+                         offset=int(offsets[strings.offset]))
 
 
 def release_arrow_memory() -> None:

@@ -394,3 +394,23 @@ def test_factorized_sees_a_cell_written_in_place_on_a_checked_row():
     ds.tables["subjects"].loc[3, "SEX"] = "X"
     codes, uniques = ds.factorized("subjects", "SEX")
     assert C.expand(codes, uniques).tolist() == ["F", "M", "F", "X"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["A01", "A02", "A03", "B10", "B2", "", "A01\x00", "Z99"]),
+                unique=True, max_size=8),
+       st.lists(st.sampled_from(["A01", "A02", "A03", "B10", "B2", "", "Z99", "X00"]),
+                unique=True, max_size=8),
+       st.booleans())
+def test_id_pool_shares_exactly_the_equal_ids(subjects, other, sort):
+    # Reference: plain Python equality against the subjects' list.
+    if sort:
+        subjects, other = sorted(subjects), sorted(other)
+    pool = C.IdPool()
+    mine = pool.share("subjects", pa.array(subjects, pa.string()))
+    found = pool.share("topicals", pa.array(other, pa.string()))
+    assert found.tolist() == other
+    assert pool.hits["topicals"].tolist() == [v in subjects for v in other]
+    for v, obj in zip(other, found):
+        if v in subjects:  # the very object of the subjects table
+            assert obj is mine[subjects.index(v)]
