@@ -1,5 +1,9 @@
 """CSV (comma) and TSV (tab) files: encoding, separator, header, ragged rows.
 
+A ``.csv`` file separated by semicolons with decimal commas (what Excel saves in
+European locales) is read as such, with a warning; a semicolon file without any
+decimal comma (and no such file beside it) is refused as a delimiter mistake.
+
 Encodings: UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark,
 and Latin-1 as a fallback with a warning. Latin-1 maps every byte to a character,
 so it is accepted only when the bytes that are not UTF-8 are printable Latin-1;
@@ -91,7 +95,7 @@ def _header(text: str, sep: str, source: str) -> list[str]:
 
 
 def read_delimited(path: Path, text_columns=None, coded: bool = False, ids=None,
-                   table: str | None = None) -> RawTable:
+                   table: str | None = None, export: bool = False) -> RawTable:
     """Read a ``.csv`` (comma) or ``.tsv`` (tab) file.
 
     Files without quote characters are parsed by pyarrow (several times faster
@@ -114,6 +118,9 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False, ids=None,
     ids : IdPool, optional
         Patient ids shared between tables (:class:`analysis.io.codes.IdPool`);
         ``table`` names the table read.
+    export : bool
+        The file belongs to a European Excel export (:func:`european_export` of a
+        file beside it): semicolons are read even without decimal commas in it.
 
     Examples
     --------
@@ -133,7 +140,7 @@ def read_delimited(path: Path, text_columns=None, coded: bool = False, ids=None,
     release_arrow_memory()
     if frame is not None:
         return drop_blank(frame, source)
-    return _read_pandas(path.read_bytes(), sep, source, text_columns)
+    return _read_pandas(path.read_bytes(), sep, source, text_columns, export)
 
 
 def _scan(path: Path, block: int = 1 << 24) -> tuple[bool, bool]:
@@ -154,8 +161,17 @@ def _scan(path: Path, block: int = 1 << 24) -> tuple[bool, bool]:
     return plain, blank
 
 
-def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
+def _read_pandas(data: bytes, sep: str, source: str, text_columns,
+                 export: bool = False) -> RawTable:
     text, notes = decode(data, source)
+    european = sep == "," and _european(text, export)
+    if european:
+        sep = ";"
+        notes.append(Problem(
+            rule="delimiter-semicolon", severity=WARNING, file=source, row=1, value=";",
+            message="the file is separated by semicolons and writes decimal commas (a "
+                    "European Excel export): read as such. Check the numbers, and save as "
+                    "CSV UTF-8 (comma-separated) to silence this warning"))
     names = check_header(_header(text, sep, source), source)
     del text  # pandas decodes the bytes itself (a StringIO would hold 4 bytes per character)
     codec = ("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff")
@@ -165,7 +181,8 @@ def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
     try:
         frame = pd.read_csv(io.BytesIO(data), encoding=codec, sep=sep, header=0, names=names,
                             dtype=dtype, keep_default_na=False, na_values=list(MISSING_TOKENS),
-                            skip_blank_lines=False, skipinitialspace=False)
+                            skip_blank_lines=False, skipinitialspace=False,
+                            decimal="," if european else ".")
     except pd.errors.ParserError as err:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if found:
@@ -180,9 +197,52 @@ def _read_pandas(data: bytes, sep: str, source: str, text_columns) -> RawTable:
         # pandas turns surplus leading fields into an index when every row has them
         fail("parse", f"data rows have more fields than the header's {len(names)}",
              source, row=2, value=f"{len(names) + frame.index.nlevels} fields")
+    if european:
+        # Numbers the contract reads from text (TACSTR may carry a "%"): decimal point.
+        for name in names:
+            if name.strip().upper().split("_W")[0] == "TACSTR" and frame[name].dtype == object:
+                frame[name] = frame[name].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
     raw = drop_blank(frame, source)
     raw.notes.extend(notes)
     return raw
+
+
+_DECIMAL_COMMA = r"^(\s*[-+]?\d+),(\d+\s*%?\s*)$"
+
+
+def european_export(path: Path) -> bool:
+    """Does this ``.csv`` file look like a European Excel export (see :func:`_european`)?
+
+    Read from its first megabyte; a folder holding one such file is read as one
+    export, so that its tables without decimals are read with semicolons too.
+    """
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        text = head[:err.start].decode("utf-8-sig")
+    return _european(text)
+
+
+def _european(text: str, export: bool = False, lines: int = 2000) -> bool:
+    """A European Excel export: a header that is one column when split on commas but
+    several on semicolons, and a number written with a decimal comma in the first rows
+    (or, ``export``, in another file of the same folder). A semicolon file without
+    that sign stays a delimiter error."""
+    sample = re.split(r"\r\n|\r|\n", text[:1 << 20], maxsplit=lines)[:lines]
+    if not sample or ";" not in sample[0]:
+        return False
+    try:
+        rows = list(csv.reader(sample, delimiter=";"))
+        if len(next(csv.reader(sample[:1], delimiter=","))) != 1 or len(rows[0]) < 2:
+            return False
+    except csv.Error:
+        return False
+    decimal = re.compile(_DECIMAL_COMMA)
+    return export or any(decimal.match(cell) for row in rows[1:] for cell in row)
 
 
 def _read_arrow(data, sep: str, source: str, text_columns, coded: bool, ids=None,

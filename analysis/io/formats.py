@@ -51,12 +51,13 @@ def _is_wide_number(name: str) -> bool:
 
 
 def read_file(path: Path, table: str | None = None, coded: bool = False,
-              ids=None) -> RawTable:
+              ids=None, export: bool = False) -> RawTable:
     """Read ``path`` as one table; workbooks give the sheet named ``table`` (or a lone sheet).
 
     ``coded``: text columns of CSV/TSV and Parquet files may come as
     :class:`pandas.Categorical` (see :mod:`analysis.io.codes`); ``ids``: an
-    :class:`~analysis.io.codes.IdPool` sharing patient ids between tables.
+    :class:`~analysis.io.codes.IdPool` sharing patient ids between tables; ``export``:
+    a European Excel export (see :func:`analysis.io.delimited.european_export`).
 
     Examples
     --------
@@ -69,7 +70,8 @@ def read_file(path: Path, table: str | None = None, coded: bool = False,
     check_extension(path)
     ext = extension(path)
     if ext in SEPARATORS:
-        return read_delimited(path, text_columns(table), coded=coded, ids=ids, table=table)
+        return read_delimited(path, text_columns(table), coded=coded, ids=ids, table=table,
+                              export=export)
     if ext == ".parquet":
         return read_parquet(path, coded=coded, ids=ids, table=table)
     if ext in excel.EXTENSIONS:

@@ -9,6 +9,7 @@ from analysis.errors import INFO, Problem
 from analysis.io import excel
 from analysis.io.assemble import Assembler, assemble, pieces_from_raw
 from analysis.io.codes import IdPool
+from analysis.io.delimited import european_export
 from analysis.io.dataset import TABLES, Dataset
 from analysis.io.formats import EXTENSIONS, check_extension, read_file
 from analysis.io.raw import fail, label
@@ -108,12 +109,13 @@ def _folder(path: Path) -> Dataset:
     # a second thread meanwhile: Arrow decodes without Python's lock, so reading
     # and normalising overlap on a second core.
     order = [table for table in TABLES if table in found]
+    export = any(european_export(found[table][0]) for table in order)
     pieces: dict[str, list] = {}
     ids = IdPool()
     done = Assembler(ids)
     with ThreadPoolExecutor(max_workers=1) as reader:
         def read(k):
-            return reader.submit(read_file, found[order[k]][0], order[k], True, ids)
+            return reader.submit(read_file, found[order[k]][0], order[k], True, ids, export)
 
         pending = read(0)
         for k, table in enumerate(order):

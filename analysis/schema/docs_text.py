@@ -63,7 +63,7 @@ FORMATS = """\
 
 | Extension | Format | Notes |
 |---|---|---|
-| `.csv` | comma-separated text | encodings: UTF-8 (with or without BOM), UTF-16 with BOM; Latin-1 is accepted with a warning. Other separators (`;`, tab) are refused in a `.csv`: save as CSV UTF-8 (comma) or rename to `.tsv` for tabs. |
+| `.csv` | comma-separated text | encodings: UTF-8 (with or without BOM), UTF-16 with BOM; Latin-1 is accepted with a warning. A European Excel export (semicolons between cells, decimal commas such as `12,5`) is read as such, with a warning; in a folder, one such file makes its semicolon-separated neighbours read the same way. Other separators (tab, `|`, or semicolons without any decimal comma) are refused in a `.csv`: save as CSV UTF-8 (comma) or rename to `.tsv` for tabs. |
 | `.tsv` | tab-separated text | same encodings as `.csv` |
 | `.xlsx`, `.xlsm` | Excel workbook | header on row 1 of each sheet; as a folder file (`measurements.xlsx`) the sheet named after the table, or the only sheet, is read; as a single workbook, one sheet per table, `subjects` required |
 | `.parquet` | Apache Parquet | |
@@ -206,7 +206,10 @@ RULES = (
     ("unknown-format", "error", "the file extension is not one of the formats above"),
     ("empty-file", "error", "the file (or sheet) is empty"),
     ("header-only", "error", "a required table has a header but no rows (an empty optional table is only noted)"),
-    ("delimiter", "error", "a .csv/.tsv file uses another separator"),
+    ("delimiter", "error", "a .csv/.tsv file uses another separator (semicolons are read as a "
+                           "European Excel export when numbers are written with decimal commas)"),
+    ("delimiter-semicolon", "warning", "a .csv file separated by semicolons, with decimal "
+                                       "commas, was read as a European Excel export"),
     ("encoding", "error", "bytes that are neither UTF-8 nor printable Latin-1 (e.g. Windows-1252 quotes)"),
     ("encoding-latin1", "warning", "the text file is not UTF-8 and was read as Latin-1"),
     ("parse", "error", "a row has more fields than the header"),
