@@ -30,7 +30,7 @@ SYNTHETIC_NOTICE = (
     "nothing new about real patients.")
 
 SOFTWARE = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "seaborn",
-            "pandera", "nbclient", "ipykernel", "pypandoc-binary", "typst", "tabulate")
+            "pyarrow", "nbclient", "ipykernel", "pypandoc-binary", "typst", "tabulate")
 
 
 def notice(ctx: Context) -> str:
